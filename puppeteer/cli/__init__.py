@@ -1,0 +1,35 @@
+"""The `puppeteer` command. Each subcommand lives in its own module here with `register(subparsers)` and
+`run(args)`; heavy imports happen inside `run` so that `--help` is instant. With no subcommand the app opens."""
+import argparse
+import importlib
+import sys
+
+from ..errors import PuppeteerError
+
+COMMANDS = ["render"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="puppeteer",
+        description="Bring a single anime character picture to life. With no command, opens the puppeteer window.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f".{name}", __name__).register(subparsers)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return args.run(args) or 0
+    except PuppeteerError as e:
+        print(f"puppeteer {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,70 @@
+"""`puppeteer render`: a character in one pose (a PNG) or in a sequence of poses (PNG folder, .mp4 or .gif)."""
+from pathlib import Path
+
+from .common import add_character_option, add_model_options
+
+VIDEO_SUFFIXES = (".mp4", ".gif")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("render", help="render a character in given poses",
+                              description="Render a character in one pose (--pose, writes a PNG) or many "
+                                          "(--poses CSV, writes a folder of numbered PNGs, an .mp4 or a .gif).")
+    add_model_options(p)
+    add_character_option(p)
+    p.add_argument("--out", required=True, metavar="PATH", help="output .png, folder, .mp4 or .gif")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--pose", metavar="a,b,c,d,e,f",
+                       help="head_x,head_y,neck_z,left_eye,right_eye,mouth, e.g. 0,0.5,0,0,0,1")
+    group.add_argument("--poses", metavar="CSV", help="CSV with a header naming the six pose columns "
+                       "(as written by `puppeteer track`)")
+    p.add_argument("--fps", type=float, default=30.0, help="frame rate of an .mp4/.gif output (default 30)")
+    p.add_argument("--background", default="transparent",
+                   help="transparent (default; videos use white), green, black, white or #rrggbb")
+    p.add_argument("--batch-size", type=int, default=1, help="poses per network call")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from tqdm import tqdm
+
+    from .. import images, video
+    from ..checkpoints import load_networks
+    from ..errors import PuppeteerError
+    from ..pose import Pose, read_pose_csv
+    from ..poser import Poser
+
+    out = Path(args.out)
+    background = images.parse_background(args.background)
+    poses = [Pose.parse(args.pose)] if args.pose else read_pose_csv(args.poses)
+    if args.pose and out.suffix.lower() != ".png":
+        raise PuppeteerError(f"{out}: with --pose the output is one PNG; give a name ending in .png")
+    is_video = out.suffix.lower() in VIDEO_SUFFIXES
+    if args.poses and not is_video:
+        if out.suffix.lower() == ".png":
+            raise PuppeteerError(f"{out}: --poses writes several pictures: give a folder, an .mp4 or a .gif")
+        if out.exists() and any(out.iterdir()) and not args.overwrite:
+            raise PuppeteerError(f"{out}: folder is not empty; choose another or pass --overwrite")
+    elif out.exists() and not args.overwrite:
+        raise PuppeteerError(f"{out}: already exists; choose another name or pass --overwrite")
+    if args.fps <= 0:
+        raise PuppeteerError("--fps must be positive")
+
+    character = images.load_character(args.character, add_alpha=args.add_alpha)
+    poser = Poser(load_networks(args.checkpoints, "cpu"), device=args.device, precision=args.precision)
+    frames = poser.render(character, poses, batch_size=max(1, args.batch_size))
+    if len(poses) > 1:
+        frames = tqdm(frames, total=len(poses), unit="pose", desc="render")
+
+    if args.pose:
+        images.save_png(out, images.composite(next(iter(frames)), background), overwrite=args.overwrite)
+    elif is_video:
+        video.write_video(out, (images.composite(f, background or (255, 255, 255)) for f in frames), args.fps,
+                          overwrite=args.overwrite)
+    else:
+        for i, frame in enumerate(frames):
+            images.save_png(out / f"{i:05d}.png", images.composite(frame, background), overwrite=args.overwrite)
+    print(f"wrote {out} ({len(poses)} pose{'s' if len(poses) > 1 else ''}, {poser.device.type}, "
+          f"{poser.precision})")
+    return 0
