@@ -16,3 +16,7 @@ class ImageError(PuppeteerError):
 
 class PoseError(PuppeteerError):
     pass
+
+
+class TrainingError(PuppeteerError):
+    pass
