@@ -7,6 +7,7 @@ the variant's widths and the value convention. Without it THA v1's defaults appl
 """
 import json
 import pickle
+import warnings
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -76,28 +77,35 @@ def write_description(folder, description: ModelDescription, overwrite: bool = T
     return write_atomically(path, lambda tmp: Path(tmp).write_text(text), overwrite)
 
 
+def _check_container(path: Path) -> None:
+    """Tell a damaged or foreign file from a checkpoint before unpickling: PyTorch's own errors are cryptic."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head.startswith(b"PK\x03\x04"):
+        if not zipfile.is_zipfile(path):
+            raise CheckpointError(f"{path}: the file is truncated or damaged (its zip directory is missing)")
+    elif not (head[:1] == b"\x80" and 2 <= head[1] <= 5):
+        raise CheckpointError(f"{path}: not a PyTorch checkpoint (expected a .pt file saved by torch.save)")
+
+
 def load_state_dict(path, device="cpu") -> dict:
     """A plain state_dict from an original THA v1, NTUT or puppeteer file, mapped onto `device`."""
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise CheckpointError(f"{path}: checkpoint file not found")
     if path.stat().st_size == 0:
         raise CheckpointError(f"{path}: the file is empty (an interrupted download or copy?)")
+    _check_container(path)
     try:
-        data = torch.load(path, map_location=device, weights_only=True)
-    except pickle.UnpicklingError as e:
-        message = str(e)
-        if "Weights only load failed" in message and "invalid load key" not in message:
-            raise CheckpointError(f"{path}: refused: this file contains a pickle that would run code "
-                                  "(only plain tensors are loaded, never code)") from None
-        raise CheckpointError(f"{path}: not a PyTorch checkpoint") from None
-    except (EOFError, zipfile.BadZipFile) as e:
-        raise CheckpointError(f"{path}: the file is truncated or damaged ({type(e).__name__})") from None
-    except (RuntimeError, OSError, ValueError, KeyError, AttributeError, TypeError) as e:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pickle-protocol notes are noise to a user
+            data = torch.load(path, map_location=device, weights_only=True)
+    except pickle.UnpicklingError:
+        raise CheckpointError(f"{path}: refused: this file holds objects other than plain tensors, and loading "
+                              "it could run code; only weights-only checkpoints are loaded") from None
+    except Exception as e:  # PyTorch reports damaged files with many exception types
         message = str(e).splitlines()[0] if str(e) else type(e).__name__
-        if any(word in message.lower() for word in ("eof", "central directory", "zip archive", "truncat")):
-            raise CheckpointError(f"{path}: the file is truncated or damaged ({message})") from None
-        raise CheckpointError(f"{path}: not a usable PyTorch checkpoint ({message})") from None
+        raise CheckpointError(f"{path}: the file is truncated or damaged ({message[:120]})") from None
     if isinstance(data, Mapping) and isinstance(data.get("model"), Mapping):
         data = data["model"]  # a training checkpoint: its model weights
     if not isinstance(data, Mapping) or not all(isinstance(v, torch.Tensor) for v in data.values()):

@@ -178,8 +178,7 @@ def composite(rgba: np.ndarray, background) -> np.ndarray:
 
 
 def save_png(path, rgba: np.ndarray, overwrite: bool = False) -> Path:
-    mode = "RGBA" if rgba.shape[2] == 4 else "RGB"
-    return write_atomically(Path(path), lambda tmp: Image.fromarray(rgba, mode).save(tmp, format="PNG"), overwrite)
+    return write_atomically(Path(path), lambda tmp: Image.fromarray(rgba).save(tmp, format="PNG"), overwrite)
 
 
 def save_new_numbered_png(folder, rgba: np.ndarray, stem: str = "snapshot") -> Path:

@@ -1,0 +1,76 @@
+"""Shared fixtures: synthetic THA v1 weights (built once per run), tiny random checkpoints, a test character."""
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from puppeteer.checkpoints import ModelDescription, save_networks
+from puppeteer.models import NETWORKS
+
+REFERENCE = Path(__file__).parent / "data" / "tha1_reference"
+
+
+def load_reference_module(name: str):
+    spec = importlib.util.spec_from_file_location(name, REFERENCE / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def make_weights():
+    return load_reference_module("make_weights")
+
+
+@pytest.fixture(scope="session")
+def tha1_weights(tmp_path_factory, make_weights):
+    """The reference's synthetic THA v1 checkpoints, legacy (pre-1.6) format, as the original files are."""
+    folder = tmp_path_factory.mktemp("tha1_weights")
+    manifest = make_weights.load_manifest()
+    for net in NETWORKS:
+        with open(folder / manifest["networks"][net]["checkpoint_file"], "wb") as f:
+            torch.save(make_weights.build_state_dict(manifest, net), f, _use_new_zipfile_serialization=False)
+    return folder
+
+
+def write_tiny_checkpoints(folder, width=8, blocks=1, convention="tha1", seed=0) -> Path:
+    """Random small networks with a model.json: fast stand-ins for tests that need any working model."""
+    torch.manual_seed(seed)
+    size = {"width": width, "bottleneck_blocks": blocks}
+    modules = {name: cls(**size) for name, cls in NETWORKS.items()}
+    save_networks(folder, modules, ModelDescription(convention=convention, sizes={n: dict(size) for n in NETWORKS}))
+    return Path(folder)
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoints(tmp_path_factory):
+    return write_tiny_checkpoints(tmp_path_factory.mktemp("tiny_checkpoints"))
+
+
+def make_character(seed=0) -> np.ndarray:
+    """A 256×256 RGBA blob character: textured ellipse head over a body, transparent background."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:256, 0:256]
+    head = ((x - 128) / 50) ** 2 + ((y - 120) / 58) ** 2 <= 1
+    body = ((x - 128) / 90) ** 2 + ((y - 256) / 70) ** 2 <= 1
+    alpha = head | body
+    rgba = np.zeros((256, 256, 4), np.uint8)
+    rgba[..., 0] = 200 + rng.integers(0, 40, (256, 256))
+    rgba[..., 1] = np.where(head, 170, 60)
+    rgba[..., 2] = np.where(head, 150, 200) - (y % 16 < 2) * 40
+    rgba[..., 3] = alpha * 255
+    rgba[~alpha] = 0
+    return rgba
+
+
+@pytest.fixture
+def character_png(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "character.png"
+    Image.fromarray(make_character()).save(path)
+    return path

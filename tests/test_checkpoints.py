@@ -1,0 +1,143 @@
+"""Checkpoint loading: original formats, the description file, and a one-line error for every kind of bad file."""
+import json
+import os
+import pickle
+import shutil
+
+import pytest
+import torch
+
+from conftest import write_tiny_checkpoints
+from puppeteer.checkpoints import (FILES, ModelDescription, load_network, load_networks, load_state_dict,
+                                   save_networks, THA1_SIZE)
+from puppeteer.cli import main
+from puppeteer.errors import CheckpointError
+from puppeteer.models import NETWORKS
+from puppeteer.poser import Poser
+
+
+def test_original_files_load_strictly_with_manifest_keys(tha1_weights, make_weights):
+    manifest = make_weights.load_manifest()
+    for name in NETWORKS:
+        net = load_network(name, tha1_weights / FILES[name], THA1_SIZE)
+        keys = [(k, list(v.shape)) for k, v in net.state_dict().items()]
+        assert keys == [(k, s) for k, s, _ in manifest["networks"][name]["keys"]]
+        assert sum(v.numel() for v in net.state_dict().values()) == manifest["networks"][name]["num_params"]
+
+
+def test_cuda_storage_locations_are_mapped_to_the_cpu(tmp_path, monkeypatch):
+    state = {"w": torch.arange(6.0)}
+    monkeypatch.setattr(torch.serialization, "location_tag", lambda storage: "cuda:0")
+    torch.save(state, tmp_path / "gpu.pt", _use_new_zipfile_serialization=False)
+    monkeypatch.undo()
+    assert torch.equal(load_state_dict(tmp_path / "gpu.pt", "cpu")["w"], state["w"])
+
+
+def _outputs(folder, pose=(0.3, -0.5, 0.2, 1.0, 0.0, 0.6)):
+    poser = Poser(load_networks(folder), device="cpu", precision="fp32")
+    image = torch.rand(1, 4, 64, 64) * 2 - 1
+    return poser.chain(image, torch.tensor([pose]))
+
+
+def test_legacy_zip_and_resaved_copies_give_identical_outputs(tmp_path, tiny_checkpoints):
+    legacy, resaved = tmp_path / "legacy", tmp_path / "resaved"
+    legacy.mkdir()
+    shutil.copy(tiny_checkpoints / "model.json", legacy)
+    for name, file in FILES.items():
+        with open(legacy / file, "wb") as f:
+            torch.save(load_state_dict(tiny_checkpoints / file), f, _use_new_zipfile_serialization=False)
+    nets = load_networks(tiny_checkpoints)
+    save_networks(resaved, {n: getattr(nets, n) for n in NETWORKS}, nets.description)
+    torch.manual_seed(0)
+    reference = _outputs(tiny_checkpoints)
+    for folder in (legacy, resaved):
+        torch.manual_seed(0)
+        for a, b in zip(reference, _outputs(folder)):
+            assert torch.equal(a, b)
+
+
+def test_saving_never_overwrites_an_existing_export(tmp_path, tiny_checkpoints):
+    nets = load_networks(tiny_checkpoints)
+    modules = {n: getattr(nets, n) for n in NETWORKS}
+    save_networks(tmp_path, modules, nets.description)
+    before = (tmp_path / "combiner.pt").read_bytes()
+    with pytest.raises(Exception, match="already exists"):
+        save_networks(tmp_path, modules, nets.description)
+    assert (tmp_path / "combiner.pt").read_bytes() == before
+
+
+class _RunsCode:
+    def __reduce__(self):
+        return (os.system, ("touch PWNED",))
+
+
+def _bad_checkpoint(folder, kind, tha1_weights=None):
+    """Make `folder` a copy of tiny checkpoints with one defect of the given kind; return the expected message."""
+    morpher = folder / "face_morpher.pt"
+    if kind == "missing":
+        morpher.unlink()
+        return "face_morpher.pt: checkpoint file not found"
+    if kind == "not a checkpoint":
+        morpher.write_text("this is a text file\n")
+        return "not a PyTorch checkpoint"
+    if kind == "truncated zip":
+        morpher.write_bytes(morpher.read_bytes()[:5000])
+        return "truncated or damaged"
+    if kind == "truncated legacy":
+        state = load_state_dict(morpher)
+        with open(morpher, "wb") as f:
+            torch.save(state, f, _use_new_zipfile_serialization=False)
+        morpher.write_bytes(morpher.read_bytes()[:-100])
+        return "truncated or damaged"
+    if kind == "runs code":
+        with open(morpher, "wb") as f:
+            pickle.dump({"weight": _RunsCode()}, f)
+        return "refused"
+    if kind == "code inside zip":
+        torch.save({"weight": _RunsCode()}, morpher)
+        return "refused"
+    if kind == "wrong network":
+        shutil.copy(folder / "combiner.pt", morpher)
+        return "missing key(s), first 'main_body.module_list.0.0.weight'"
+    if kind == "wrong shapes":
+        state = load_state_dict(morpher)
+        state["color_change.0.weight"] = torch.zeros(3, 8, 7, 7)
+        torch.save(state, morpher)
+        return "color_change.0.weight has shape (3, 8, 7, 7), expected (4, 8, 7, 7)"
+    if kind == "width mismatch":
+        desc = json.loads((folder / "model.json").read_text())
+        desc["networks"]["face_morpher"]["width"] = 16
+        (folder / "model.json").write_text(json.dumps(desc))
+        return "width 8 in the file but 16 in the description"
+    if kind == "bad description":
+        (folder / "model.json").write_text("{not json")
+        return "model.json: cannot read the description file"
+    raise AssertionError(kind)
+
+
+KINDS = ["missing", "not a checkpoint", "truncated zip", "truncated legacy", "runs code", "code inside zip",
+         "wrong network", "wrong shapes", "width mismatch", "bad description"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_bad_checkpoint_gives_its_one_line_error(kind, tmp_path, monkeypatch, capsys, character_png):
+    folder = write_tiny_checkpoints(tmp_path / "ckpt")
+    expected = _bad_checkpoint(folder, kind)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CheckpointError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        load_networks(folder)
+    code = main(["render", "--checkpoints", str(folder), "--character", str(character_png),
+                 "--pose", "0,0,0,0,0,0", "--out", str(tmp_path / "out.png"), "--precision", "fp32"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert expected in err
+    assert not (tmp_path / "PWNED").exists()
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_missing_folder_and_description_defaults(tmp_path):
+    with pytest.raises(CheckpointError, match="checkpoint folder not found"):
+        load_networks(tmp_path / "nowhere")
+    assert ModelDescription().sizes["combiner"] == THA1_SIZE
+    assert ModelDescription().convention == "tha1"
