@@ -20,3 +20,7 @@ class PoseError(PuppeteerError):
 
 class TrainingError(PuppeteerError):
     pass
+
+
+class TrackingError(PuppeteerError):
+    """A camera, video or image folder that cannot be read, or a face-tracking set-up problem."""
