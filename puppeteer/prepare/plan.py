@@ -1,0 +1,52 @@
+"""From any picture to a proposed framing: transparency (removing a plain background when needed), the head
+(the given face box, else animeface, else the silhouette), then the framing that puts the head in the box.
+A plan renders the 256×256 character and its preview for any framing, so the dialog can let the user nudge it."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ImageError
+from ..images import clean_transparent, read_image, to_rgba
+from . import framing as framing_
+from .background import has_transparency, remove_plain_background
+from .faces import find_face, parse_face_box
+from .head import Head, head_from_face, head_from_silhouette
+from .preview import draw_preview
+
+
+@dataclass(frozen=True)
+class Plan:
+    picture: np.ndarray  # the input as RGBA with a transparent background, any size
+    head: Head
+    framing: framing_.Framing  # the proposal
+    notes: tuple  # what was done and found, in sentences for the user
+
+    def render(self, framing: framing_.Framing | None = None) -> np.ndarray:
+        """The 256×256 RGBA character for this framing (the proposal by default)."""
+        return framing_.apply(self.picture, framing or self.framing)
+
+    def preview(self, framing: framing_.Framing | None = None) -> np.ndarray:
+        framing = framing or self.framing
+        return draw_preview(self.render(framing), framing.map_head(self.head))
+
+
+def plan_picture(picture: np.ndarray, name="picture", face: str | None = None) -> Plan:
+    """Plan the framing of an H×W×C uint8 picture; `face` is an 'x,y,w,h' box that overrides detection."""
+    notes = []
+    if has_transparency(picture):
+        rgba = clean_transparent(to_rgba(picture))
+    else:
+        rgba = remove_plain_background(picture, name)
+        notes.append("the picture had no transparency: its plain background was removed (check the edges in the "
+                     "preview)")
+    if not (rgba[..., 3] > 0).any():
+        raise ImageError(f"{name}: the picture is completely transparent; there is no character to prepare")
+    h, w = rgba.shape[:2]
+    found = parse_face_box(face, w, h) if face else find_face(rgba)
+    head = head_from_face(rgba, found) if found else head_from_silhouette(rgba)
+    notes.append(head.how)
+    return Plan(rgba, head, framing_.propose(head), tuple(notes))
+
+
+def plan_file(path, face: str | None = None) -> Plan:
+    return plan_picture(read_image(path), str(path), face)
