@@ -6,7 +6,11 @@ import sys
 
 from ..errors import PuppeteerError
 
-COMMANDS = ["render"]
+COMMANDS = [
+    "render",
+    "prepare",
+    "check",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
