@@ -24,3 +24,7 @@ class TrainingError(PuppeteerError):
 
 class TrackingError(PuppeteerError):
     """A camera, video or image folder that cannot be read, or a face-tracking set-up problem."""
+
+
+class DatasetError(PuppeteerError):
+    """A training dataset is missing, malformed or has a bad file (the message names it)."""

@@ -10,6 +10,7 @@ COMMANDS = [
     "render",
     "prepare",
     "check",
+    "dataset",
 ]
 
 

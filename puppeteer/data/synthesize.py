@@ -1,0 +1,100 @@
+"""`puppeteer dataset synth`: write a rig-rendered dataset, character by character, resumable."""
+from pathlib import Path
+
+from .. import images
+from ..errors import DatasetError
+from ..synth import HEAD_DENSITIES, RIG_VERSION
+from . import format as fmt
+from . import synthetic
+
+# The dataset.json fields that decide the content; a resumed run must match them all.
+_RECIPE = ("seed", "characters", "poses_per_character", "val_fraction", "test_fraction", "head_density", "rig")
+
+
+def _recipe(seed, characters, poses, val_fraction, test_fraction, head_density) -> dict:
+    if poses < 1:
+        raise DatasetError(f"need at least one pose per character, got {poses}")
+    if head_density not in HEAD_DENSITIES:
+        raise DatasetError(f"head density must be one of {', '.join(HEAD_DENSITIES)}, not {head_density!r}")
+    counts = fmt.split_counts(characters, val_fraction, test_fraction)
+    return {"seed": seed, "characters": characters, "poses_per_character": poses, "val_fraction": val_fraction,
+            "test_fraction": test_fraction, "head_density": head_density, "rig": RIG_VERSION, "splits": counts,
+            "pose_sampling": {"left_eye, right_eye, mouth": "uniform [0, 1]",
+                              "head_x, head_y, neck_z": "|x| = sqrt(u), random sign" if head_density == "linear"
+                              else "uniform [-1, 1]"},
+            "conventions": "head_x > 0 looks up; head_y > 0 turns toward the image right; neck_z > 0 tilts the "
+                           "head top toward the image right; left_eye is the eye on the image left"}
+
+
+def _start(out: Path, recipe: dict, resume: bool) -> None:
+    if resume:
+        info = fmt.read_info(out)
+        if info.get("source") != "synth":
+            raise DatasetError(f"{out}: not a synthetic dataset (source {info.get('source')!r}); cannot resume")
+        for key in _RECIPE:
+            if info.get(key) != recipe[key]:
+                raise DatasetError(f"{out / fmt.INFO}: {key} is {info.get(key)!r} but this run asks for "
+                                   f"{recipe[key]!r}; resume with the same settings or use a new folder")
+        return
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise DatasetError(f"{out}: not an empty folder; choose a new one, or pass --resume to continue "
+                           "an interrupted run")
+    out.mkdir(parents=True, exist_ok=True)
+    fmt.write_info(out, "synth", **recipe)
+
+
+def _save_missing(path: Path, render) -> None:
+    """Resuming: files written before the interruption are complete (atomic writes) and identical, so keep them."""
+    if not path.exists():
+        images.save_png(path, render())
+
+
+def _write_character(folder: Path, seed: int, index: int, poses: int, head_density: str, on_sample) -> None:
+    spec = synthetic.character_spec(seed, index)
+    _save_missing(folder / fmt.REST, lambda: synthetic.render_rest(spec))
+    samples = list(range(poses))
+    labels = [synthetic.sample_pose_for(seed, index, s, head_density) for s in samples]
+    for sample, pose in zip(samples, labels):
+        paths = [folder / fmt.image_name(sample, kind) for kind in fmt.KINDS]
+        if not all(p.exists() for p in paths):
+            for path, rgba in zip(paths, synthetic.render_sample(spec, pose)):
+                if not path.exists():
+                    images.save_png(path, rgba)
+        on_sample()
+    fmt.write_labels(folder / fmt.LABELS, samples, labels)  # last: it marks the character complete
+
+
+class _Silent:
+    def __init__(self, total):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n):
+        pass
+
+
+def synthesize(out, characters: int, poses: int, seed: int = 0, val_fraction: float = 0.05,
+               test_fraction: float = 0.05, head_density: str = "linear", resume: bool = False,
+               progress=None) -> dict:
+    """Write the dataset; returns {"written": characters rendered now, "kept": complete ones found, "splits"}.
+    `progress(total)`, e.g. tqdm, is called once the settings are checked and must return a context manager
+    with update(n): it counts samples, kept ones included."""
+    out = Path(out)
+    recipe = _recipe(seed, characters, poses, val_fraction, test_fraction, head_density)
+    _start(out, recipe, resume)
+    written = kept = 0
+    with (progress or _Silent)(total=characters * poses) as bar:
+        for index in range(characters):
+            folder = out / fmt.split_of(index, recipe["splits"]) / synthetic.character_id(index)
+            if (folder / fmt.LABELS).exists():
+                kept += 1
+                bar.update(poses)
+                continue
+            _write_character(folder, seed, index, poses, head_density, lambda: bar.update(1))
+            written += 1
+    return {"written": written, "kept": kept, "splits": recipe["splits"]}

@@ -1,0 +1,29 @@
+"""What a synthetic dataset holds, as pure functions of (seed, character index, sample number), so that the
+on-the-fly loader and `puppeteer dataset synth` produce exactly the same characters, poses and pixels."""
+import numpy as np
+
+from ..pose import Pose
+from ..synth import CharacterSpec, random_character, render, sample_pose
+
+
+def character_id(index: int) -> str:
+    return f"c{index:05d}"
+
+
+def character_spec(seed: int, index: int) -> CharacterSpec:
+    state = np.random.SeedSequence([seed, index, 0]).generate_state(1)[0]
+    return random_character(int(state))
+
+
+def sample_pose_for(seed: int, index: int, sample: int, head_density: str = "linear") -> Pose:
+    return sample_pose(np.random.default_rng([seed, index, 1, sample]), head_density)
+
+
+def render_rest(spec: CharacterSpec) -> np.ndarray:
+    return render(spec, Pose())
+
+
+def render_sample(spec: CharacterSpec, pose: Pose) -> tuple[np.ndarray, np.ndarray]:
+    """(morphed, posed): the eyes and mouth of `pose` alone, then all six parameters."""
+    morphed = render(spec, Pose(0.0, 0.0, 0.0, *pose.morph))
+    return morphed, render(spec, pose)
