@@ -1,8 +1,8 @@
 """Finding the character's face with animeface (a detector made for anime art), or taking the user's word for it.
 
-animeface reads only RGB, so transparent pixels are flattened onto a plain colour first (their hidden RGB would
-otherwise show). It misses some faces at one scale or against one background colour and finds them at another,
-so a few combinations are tried, cheapest first. (animeface finds nothing with Pillow ≥ 12: pyproject pins
+animeface reads only RGB, so transparent pixels are flattened onto white first (their hidden RGB would otherwise
+show). It misses some faces at one scale and finds them at another (a 256×256 character's face is often found
+only at twice the size), so a few scales are tried in turn. (animeface finds nothing with Pillow ≥ 12: pyproject pins
 Pillow below 12.)"""
 from dataclasses import dataclass
 
@@ -13,8 +13,7 @@ from ..errors import PuppeteerError
 
 MAX_SIDE = 1024  # bigger pictures are shrunk before detection: the detector's time grows with the pixel count
 MIN_SIDE = 128
-ZOOMS = (1.0, 1.5, 2.0, 0.7)  # tried in this order, each against BACKGROUNDS in turn
-BACKGROUNDS = (255, 128)
+ZOOMS = (1.0, 2.0, 0.7)  # tried in this order
 MIN_LIKELIHOOD = 0.5
 
 
@@ -54,10 +53,9 @@ def parse_face_box(spec: str, width: int, height: int) -> Face:
     return Face(x, y, w, h, chin_y=y + h, source="given")
 
 
-def _flatten(rgba: np.ndarray, grey: int) -> Image.Image:
+def _on_white(rgba: np.ndarray) -> Image.Image:
     alpha = rgba[..., 3:4].astype(np.float32) / 255
-    rgb = rgba[..., :3] * alpha + grey * (1 - alpha)
-    return Image.fromarray(np.rint(rgb).astype(np.uint8), "RGB")
+    return Image.fromarray(np.rint(rgba[..., :3] * alpha + 255 * (1 - alpha)).astype(np.uint8))
 
 
 def find_face(rgba: np.ndarray) -> Face | None:
@@ -67,16 +65,15 @@ def find_face(rgba: np.ndarray) -> Face | None:
     h, w = rgba.shape[:2]
     base = min(1.0, MAX_SIDE / max(h, w))
     scales = [base * z for z in ZOOMS if z == 1.0 or MIN_SIDE <= max(h, w) * base * z <= MAX_SIDE]
-    for grey in BACKGROUNDS:
-        flat = _flatten(rgba, grey)
-        for scale in scales:
-            size = (max(1, round(w * scale)), max(1, round(h * scale)))
-            picture = flat if size == (w, h) else flat.resize(size, Image.Resampling.LANCZOS)
-            found = [f for f in animeface.detect(picture) if f.likelihood >= MIN_LIKELIHOOD]
-            if found:
-                best = max(found, key=lambda f: (f.likelihood, f.face.pos.width))
-                sx, sy = w / size[0], h / size[1]
-                box = best.face.pos
-                return Face(box.x * sx, box.y * sy, box.width * sx, box.height * sy, chin_y=best.chin.pos.y * sy,
-                            source="animeface", likelihood=float(best.likelihood))
+    flat = _on_white(rgba)
+    for scale in scales:
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        picture = flat if size == (w, h) else flat.resize(size, Image.Resampling.LANCZOS)
+        found = [f for f in animeface.detect(picture) if f.likelihood >= MIN_LIKELIHOOD]
+        if found:
+            best = max(found, key=lambda f: (f.likelihood, f.face.pos.width))
+            sx, sy = w / size[0], h / size[1]
+            box = best.face.pos
+            return Face(box.x * sx, box.y * sy, box.width * sx, box.height * sy, chin_y=best.chin.pos.y * sy,
+                        source="animeface", likelihood=float(best.likelihood))
     return None

@@ -53,7 +53,7 @@ def apply(rgba: np.ndarray, framing: Framing) -> np.ndarray:
         return out
     box = tuple(min(max(v, 0.0), limit) for v, limit in
                 zip(((x0 - dx) / s, (y0 - dy) / s, (x1 - dx) / s, (y1 - dy) / s), (w, h, w, h)))
-    part = Image.fromarray(rgba, "RGBA").resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS, box=box,
+    part = Image.fromarray(rgba).resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS, box=box,
                                                  reducing_gap=3.0)
     out[y0:y1, x0:x1] = np.asarray(part)
     return clean_transparent(out)

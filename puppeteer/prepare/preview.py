@@ -20,7 +20,7 @@ def draw_preview(rgba: np.ndarray, head_rect=None) -> np.ndarray:
     """256×256 RGBA → (256·ZOOM)² RGB uint8; `head_rect` = (left, top, right, chin) in template pixels."""
     alpha = rgba[..., 3:4].astype(np.float32) / 255
     flat = rgba[..., :3] * alpha + _checkerboard(SIZE) * (1 - alpha)
-    big = Image.fromarray(np.rint(flat).astype(np.uint8), "RGB").resize((SIZE * ZOOM,) * 2,
+    big = Image.fromarray(np.rint(flat).astype(np.uint8)).resize((SIZE * ZOOM,) * 2,
                                                                        Image.Resampling.BILINEAR)
     draw = ImageDraw.Draw(big)
     draw.rectangle([v * ZOOM for v in BOX], outline=BOX_COLOUR, width=2)
