@@ -1,0 +1,40 @@
+"""`puppeteer evaluate`: a checkpoint folder on a dataset split → L1, PSNR, SSIM per stage and for the chain,
+printed as a table and written as JSON."""
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("evaluate", help="measure a model's stages and chain on a dataset split",
+                              description="Run every stage the checkpoint folder holds (each on the dataset's own "
+                                          "inputs) and the whole chain on a dataset split; report L1, PSNR, SSIM "
+                                          "and face-box PSNR in display space, next to the identity baseline "
+                                          "(the input image taken as the answer).")
+    p.add_argument("--checkpoints", required=True, metavar="DIR", help="checkpoint folder (.pt files, model.json)")
+    p.add_argument("--dataset", required=True, metavar="DIR", help="dataset folder")
+    p.add_argument("--split", default="test", choices=["train", "val", "test"], help="default test")
+    p.add_argument("--json", metavar="FILE", help="report file (default evaluation-SPLIT.json)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing report file")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--limit", type=int, default=0, metavar="N", help="only the first N samples (0: all)")
+    p.add_argument("--workers", type=int, default=0, help="data-loading processes")
+    p.add_argument("--on-data-error", default="stop", choices=["stop", "skip"],
+                   help="a damaged or missing dataset file: stop, or skip it with a warning")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from ..errors import PuppeteerError
+    from ..poser import resolve_device
+    from ..training.evaluation import evaluate, format_table, write_report
+
+    out = Path(args.json or f"evaluation-{args.split}.json")
+    if out.exists() and not args.overwrite:
+        raise PuppeteerError(f"{out}: already exists; choose another --json or pass --overwrite")
+    if args.batch_size < 1 or args.limit < 0:
+        raise PuppeteerError("--batch-size must be at least 1 and --limit not negative")
+    report = evaluate(args.checkpoints, args.dataset, args.split, resolve_device(args.device), args.batch_size,
+                      args.limit, args.workers, args.on_data_error)
+    print(format_table(report))
+    print(f"wrote {write_report(report, out, overwrite=args.overwrite)}")
+    return 0

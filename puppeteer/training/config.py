@@ -1,0 +1,155 @@
+"""Training settings: one flat set, read from a TOML file and overridden from the command line.
+
+A file holds common keys at the top and optional ``[morpher]``, ``[rotator]``, ``[combiner]`` tables whose keys
+apply to that stage only, so one file describes a whole recipe (see configs/). Every key is also a command-line
+flag (``batch_size`` → ``--batch-size``).
+"""
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+
+from ..errors import TrainingError
+
+STAGES = ("morpher", "rotator", "combiner")
+CHOICES = {
+    "stage": STAGES,
+    "convention": ("tha1", "ntut"),
+    "source": ("morpher", "dataset"),
+    "lr_schedule": ("constant", "cosine"),
+    "perceptual_variant": ("tha1", "ntut"),
+    "precision": ("fp32", "bf16"),
+    "on_data_error": ("stop", "skip"),
+}
+
+
+def _key(default, help: str):
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    stage: str = _key("", "which network: morpher, rotator or combiner")
+    dataset: str = _key("", "dataset folder (dataset.json, train/, val/)")
+    out: str = _key("", "run folder: checkpoints/ and tensorboard/ go here")
+    convention: str = _key("tha1", "value convention the network sees: tha1 ([-1,1] linear) or ntut ([0,1] sRGB)")
+    width: int = _key(64, "channels of the first layer (THA v1: 64)")
+    bottleneck_blocks: int = _key(6, "residual blocks in the bottleneck (THA v1: 6)")
+    init: str = _key("", "start weights: empty = from scratch, else a .pt to fine-tune from (original THA v1, "
+                         "NTUT fork, exported or training checkpoint)")
+    frozen: str = _key("", "checkpoint folder holding the frozen earlier stages")
+    source: str = _key("morpher", "what the rotator/combiner chain starts from: the frozen morpher's output "
+                                  "(morpher, as THA v1) or the dataset's morphed image (dataset)")
+    batch_size: int = _key(8, "images per step and process")
+    lr: float = _key(1e-4, "Adam learning rate")
+    betas: tuple = _key((0.5, 0.999), "Adam betas, e.g. 0.5,0.999")
+    lr_schedule: str = _key("constant", "constant or cosine (decays to 0 at the last step)")
+    warmup_steps: int = _key(0, "linear learning-rate warm-up steps")
+    steps: int = _key(0, "optimiser steps to train for (0: use epochs)")
+    epochs: int = _key(0, "passes over the training split, used when steps is 0")
+    l1_weight: float = _key(1.0, "weight of the L1 loss")
+    changed_weight: float = _key(0.0, "extra L1 weight on pixels that differ between input and target (0: plain L1)")
+    perceptual_weight: float = _key(0.0, "weight of the VGG16 perceptual loss (0: off)")
+    perceptual_variant: str = _key("tha1", "tha1: VGG on RGB and on alpha×3; ntut: VGG with a 4-channel first layer")
+    perceptual_layers: tuple = _key((1.0, 1.0, 1.0), "weights of relu1_2, relu2_2, relu3_3")
+    perceptual_start: int = _key(0, "L1 only before this step, then L1 + perceptual")
+    vgg: str = _key("auto", "VGG16 weights: auto (torch hub cache), a path to vgg16-397923af.pth, or random "
+                            "(an untrained backbone; for tests)")
+    noise_std: float = _key(0.0, "std of Gaussian noise added to the network's input images while training")
+    device: str = _key("auto", "auto, cpu, cuda or cuda:N (under torchrun each process takes its local GPU)")
+    precision: str = _key("fp32", "fp32 or bf16 (autocast)")
+    seed: int = _key(0, "seed for weights, data order and noise")
+    deterministic: bool = _key(False, "deterministic kernels: resumed runs match uninterrupted ones bit for bit")
+    workers: int = _key(2, "data-loading processes per training process")
+    on_data_error: str = _key("stop", "a damaged or missing dataset file: stop the run, or skip it with a warning")
+    log_every: int = _key(10, "steps between logged training losses")
+    val_every: int = _key(500, "steps between validations (loss and PSNR on the val split)")
+    val_batches: int = _key(4, "validation batches (0: the whole val split)")
+    image_every: int = _key(1000, "steps between TensorBoard image grids")
+    checkpoint_every: int = _key(1000, "steps between checkpoints (one is always written at the end)")
+    keep_last: int = _key(3, "checkpoints kept in the run folder")
+
+    def to_dict(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str = "config") -> "TrainConfig":
+        return cls().updated(data, where)
+
+    def updated(self, data: dict, where: str = "config") -> "TrainConfig":
+        """A copy with `data`'s keys set, each checked against the key's type."""
+        known = {f.name: f for f in fields(self)}
+        values = {}
+        for key, value in data.items():
+            if key not in known:
+                raise TrainingError(f"{where}: unknown setting {key!r}")
+            values[key] = _typed(key, value, known[key].default, where)
+        return replace(self, **values)
+
+    def check(self) -> "TrainConfig":
+        for key, allowed in CHOICES.items():
+            if getattr(self, key) not in allowed:
+                raise TrainingError(f"{key} = {getattr(self, key)!r}: use one of {', '.join(allowed)}")
+        for key in ("dataset", "out"):
+            if not getattr(self, key):
+                raise TrainingError(f"no {key} given: set it in the config file or pass --{key} DIR")
+        if self.steps <= 0 and self.epochs <= 0:
+            raise TrainingError("set steps or epochs to a positive number")
+        for key in ("width", "bottleneck_blocks", "batch_size", "log_every", "val_every", "image_every",
+                    "checkpoint_every", "keep_last"):
+            if getattr(self, key) < 1:
+                raise TrainingError(f"{key} = {getattr(self, key)} must be at least 1")
+        if len(self.betas) != 2 or len(self.perceptual_layers) != 3:
+            raise TrainingError("betas takes 2 numbers and perceptual_layers 3")
+        if self.lr <= 0 or self.noise_std < 0 or self.workers < 0:
+            raise TrainingError("lr must be positive, noise_std and workers not negative")
+        return self
+
+
+def _typed(key: str, value, default, where: str):
+    kind = type(default)
+    if kind is tuple and isinstance(value, (list, tuple)) and all(_is_number(v) for v in value):
+        return tuple(float(v) for v in value)
+    if kind is float and _is_number(value):
+        return float(value)
+    if type(value) is kind:
+        return value
+    raise TrainingError(f"{where}: {key} = {value!r} should be {_KIND_NAMES[kind]}")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_KIND_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
+               tuple: "a list of numbers"}
+
+
+def parse_flag(key: str, text: str):
+    """A command-line value for `key`, converted to the key's type."""
+    kind = type(TrainConfig.__dataclass_fields__[key].default)
+    try:
+        if kind is tuple:
+            return [float(v) for v in text.split(",")]
+        if kind is bool:
+            return {"true": True, "false": False}[text.lower()]
+        return kind(text)
+    except (ValueError, KeyError):
+        raise TrainingError(f"--{key.replace('_', '-')} {text}: should be {_KIND_NAMES[kind]}") from None
+
+
+def read_config(path, stage: str) -> TrainConfig:
+    """The file's common keys, then its table for `stage`."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise TrainingError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise TrainingError(f"{path}: cannot read the config file ({e})") from None
+    common = {k: v for k, v in data.items() if k not in STAGES}
+    if "stage" in common:
+        raise TrainingError(f"{path}: the stage is chosen on the command line, not in the file")
+    for name in STAGES:
+        if name in data and not isinstance(data[name], dict):
+            raise TrainingError(f"{path}: [{name}] must be a table")
+    return TrainConfig(stage=stage).updated(common, str(path)).updated(data.get(stage, {}), f"{path} [{stage}]")

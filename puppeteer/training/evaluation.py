@@ -1,0 +1,90 @@
+"""How close each stage, and the whole chain, come to a dataset split's targets: L1, PSNR, SSIM and face-box PSNR
+(display space, see metrics), next to the identity baseline (the stage's input image taken as its answer)."""
+import json
+from pathlib import Path
+
+import torch
+from torch.utils.data import DataLoader
+
+from ..checkpoints import FILES, load_network, read_description
+from ..errors import TrainingError
+from ..files import write_atomically
+from .loading import device_batches
+from .metrics import image_metrics
+from .stages import COMBINER, MORPHER, ROTATOR, STAGES
+
+# row: (stage definition, what the chain starts from, dataset image used as the identity baseline)
+ROWS = {
+    "morpher": ("morpher", "dataset", "rest"),
+    "rotator": ("rotator", "dataset", "morphed"),
+    "combiner": ("combiner", "dataset", "morphed"),
+    "chain": ("combiner", "morpher", "rest"),
+}
+METRICS = ("l1", "psnr", "ssim", "psnr_face")
+
+
+def _usable_rows(present) -> list[str]:
+    rows = []
+    for row, (stage, source, _) in ROWS.items():
+        definition = STAGES[stage]
+        if {definition.network, *definition.needs(source)} <= set(present):
+            rows.append(row)
+    return rows
+
+
+@torch.no_grad()
+def evaluate(folder, dataset, split: str = "test", device="cpu", batch_size: int = 8, limit: int = 0,
+             workers: int = 0, on_error: str = "stop") -> dict:
+    """Metrics for every stage the checkpoint folder has (and the chain when it has all three)."""
+    from ..data.dataset import PoseDataset
+
+    folder = Path(folder)
+    description = read_description(folder)
+    present = [name for name in (MORPHER, ROTATOR, COMBINER) if (folder / FILES[name]).is_file()]
+    if not present:
+        raise TrainingError(f"{folder}: holds none of {', '.join(FILES.values())}")
+    networks = {name: load_network(name, folder / FILES[name], description.sizes[name], device) for name in present}
+    rows = _usable_rows(present)
+    data = PoseDataset(dataset, split=split, convention=description.convention, on_error=on_error)
+    sums: dict = {}
+    count = 0
+    for batch in device_batches(DataLoader(data, batch_size=batch_size, num_workers=workers), device):
+        if limit:
+            batch = {k: v[:limit - count] for k, v in batch.items()}
+        for row in rows:
+            stage_name, source, baseline = ROWS[row]
+            stage = STAGES[stage_name]
+            images, pose = stage.inputs(batch, networks, source)
+            target = batch[stage.target]
+            answers = dict(zip(stage.outputs, stage.run(networks[stage.network], images, pose)))
+            answers[f"identity ({baseline})"] = batch[baseline]
+            for output, image in answers.items():
+                for metric, values in image_metrics(image, target, description.convention).items():
+                    key = (row, output, metric)
+                    sums[key] = sums.get(key, 0.0) + values.sum().item()
+        count += batch["rest"].shape[0]
+        if limit and count >= limit:
+            break
+    if count == 0:
+        raise TrainingError(f"{dataset}: the {split} split has no samples")
+    results: dict = {}
+    for (row, output, metric), total in sums.items():
+        results.setdefault(row, {}).setdefault(output, {})[metric] = total / count
+    return {"checkpoints": str(folder), "dataset": str(dataset), "split": split, "samples": count,
+            "convention": description.convention, "results": results}
+
+
+def format_table(report: dict) -> str:
+    lines = [f"{report['checkpoints']} on {report['dataset']} ({report['split']}, {report['samples']} samples, "
+             "display space)",
+             f"{'stage':<10}{'output':<20}{'L1':>8}{'PSNR':>8}{'SSIM':>8}{'face PSNR':>11}"]
+    for row, outputs in report["results"].items():
+        for output, m in outputs.items():
+            lines.append(f"{row:<10}{output:<20}{m['l1']:>8.4f}{m['psnr']:>8.2f}{m['ssim']:>8.4f}"
+                         f"{m['psnr_face']:>11.2f}")
+    return "\n".join(lines)
+
+
+def write_report(report: dict, path, overwrite: bool = False) -> Path:
+    text = json.dumps(report, indent=2) + "\n"
+    return write_atomically(Path(path), lambda tmp: Path(tmp).write_text(text), overwrite)

@@ -1,0 +1,58 @@
+"""What each network is trained on: its inputs (made by the frozen earlier stages or taken from the dataset),
+its target, and which of its outputs are compared with the target. Evaluation uses the same definitions."""
+from dataclasses import dataclass
+
+import torch
+
+MORPHER, ROTATOR, COMBINER = "face_morpher", "two_algo_face_rotator", "combiner"
+
+
+def _morph_pose(batch) -> torch.Tensor:
+    return batch["pose"][:, 3:6]
+
+
+def _rotate_pose(batch) -> torch.Tensor:
+    return batch["pose"][:, 0:3]
+
+
+def _rotator_input(batch, frozen, source: str) -> torch.Tensor:
+    if source == "dataset":
+        return batch["morphed"]
+    return frozen[MORPHER](batch["rest"], _morph_pose(batch))[0]
+
+
+def _morpher_inputs(batch, frozen, source):
+    return [batch["rest"]], _morph_pose(batch)
+
+
+def _rotator_inputs(batch, frozen, source):
+    return [_rotator_input(batch, frozen, source)], _rotate_pose(batch)
+
+
+def _combiner_inputs(batch, frozen, source):
+    rotated = frozen[ROTATOR](_rotator_input(batch, frozen, source), _rotate_pose(batch))
+    return rotated[:2], _rotate_pose(batch)  # color_changed (Pumarola), resampled (Zhou)
+
+
+@dataclass(frozen=True)
+class Stage:
+    network: str     # key in models.NETWORKS and checkpoints.FILES
+    target: str      # the dataset image the outputs should match
+    outputs: tuple   # names of the network's leading outputs compared with the target
+    upstream: tuple  # frozen networks needed besides the morpher (which `source` decides)
+    inputs: callable  # (batch, frozen networks by name, source) → ([images], pose)
+
+    def needs(self, source: str) -> tuple:
+        """The frozen networks this stage's inputs come from."""
+        morpher = (MORPHER,) if source == "morpher" and self.network != MORPHER else ()
+        return morpher + self.upstream
+
+    def run(self, network, images: list[torch.Tensor], pose: torch.Tensor) -> list[torch.Tensor]:
+        return list(network(*images, pose)[:len(self.outputs)])
+
+
+STAGES = {
+    "morpher": Stage(MORPHER, "morphed", ("output_image",), (), _morpher_inputs),
+    "rotator": Stage(ROTATOR, "posed", ("color_changed", "resampled"), (), _rotator_inputs),
+    "combiner": Stage(COMBINER, "posed", ("final_image",), (ROTATOR,), _combiner_inputs),
+}
