@@ -21,6 +21,7 @@ class TrackingLoop:
         self.tracking_fps = 0.0  # frames tracked per second (running average)
         self.ms_per_frame = 0.0  # tracking time per frame (running average)
         self.frames = 0
+        self.busy_s = 0.0  # total tracking time
         self.exception: Exception | None = None
         self.done = threading.Event()  # set when the loop has ended: source finished, stopped, or failed
         self._stopping = threading.Event()
@@ -58,6 +59,7 @@ class TrackingLoop:
             self.done.set()
 
     def _count(self, busy_s: float, interval_s: float | None) -> None:
+        self.busy_s += busy_s
         self.ms_per_frame = _average(self.ms_per_frame, busy_s * 1000, first=self.frames == 0)
         if interval_s:
             self.tracking_fps = _average(self.tracking_fps, 1.0 / interval_s, first=self.frames == 1)

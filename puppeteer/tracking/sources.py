@@ -131,7 +131,12 @@ class CameraSource(FrameSource):
         self._cap = None
 
     def _connect(self):
-        cap = self._capture(self.index)
+        level = cv2.getLogLevel()
+        cv2.setLogLevel(0)  # our own message says it better
+        try:
+            cap = self._capture(self.index)
+        finally:
+            cv2.setLogLevel(level)
         if not cap.isOpened():
             cap.release()
             return None, None
@@ -147,10 +152,10 @@ class CameraSource(FrameSource):
         return cap, bgr
 
     def _open(self) -> np.ndarray:
-        if sys.platform.startswith("linux") and not Path(f"/dev/video{self.index}").exists():
+        cap, bgr = self._connect()
+        if cap is None and sys.platform.startswith("linux") and not Path(f"/dev/video{self.index}").exists():
             raise TrackingError(f"no camera at index {self.index} (there is no /dev/video{self.index}); "
                                 "check that it is plugged in, or try another index")
-        cap, bgr = self._connect()
         if cap is None:
             raise TrackingError(f"camera {self.index} could not be opened: it is missing or in use by another "
                                 "program; close other apps that use it, or try another index")
