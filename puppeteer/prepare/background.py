@@ -49,7 +49,7 @@ def remove_plain_background(picture: np.ndarray, path="picture") -> np.ndarray:
                               f"(only {plain:.0%} of its border matches), so the character cannot be cut out "
                               f"automatically; {HOW_TO}")
     distance = np.abs(rgb - colour).max(axis=2)
-    count, labels = cv2.connectedComponents((distance <= TOLERANCE).astype(np.uint8), connectivity=8)
+    _, labels = cv2.connectedComponents((distance <= TOLERANCE).astype(np.uint8), connectivity=8)
     touching = np.unique(_frame(labels[..., None])[:, 0])
     background = np.isin(labels, touching[touching > 0])
     if (~background).mean() < MIN_LEFT:

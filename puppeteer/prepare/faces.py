@@ -65,11 +65,10 @@ def find_face(rgba: np.ndarray) -> Face | None:
     h, w = rgba.shape[:2]
     base = min(1.0, MAX_SIDE / max(h, w))
     scales = [base * z for z in ZOOMS if z == 1.0 or MIN_SIDE <= max(h, w) * base * z <= MAX_SIDE]
-    flat = _on_white(rgba)
     for scale in scales:
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
-        picture = flat if size == (w, h) else flat.resize(size, Image.Resampling.LANCZOS)
-        found = [f for f in animeface.detect(picture) if f.likelihood >= MIN_LIKELIHOOD]
+        resized = rgba if size == (w, h) else np.asarray(Image.fromarray(rgba).resize(size, Image.Resampling.LANCZOS))
+        found = [f for f in animeface.detect(_on_white(resized)) if f.likelihood >= MIN_LIKELIHOOD]
         if found:
             best = max(found, key=lambda f: (f.likelihood, f.face.pos.width))
             sx, sy = w / size[0], h / size[1]

@@ -50,9 +50,10 @@ def head_from_face(rgba: np.ndarray, face: Face) -> Head:
     x0, x1 = int(np.clip(face.x, 0, w - 1)), int(np.clip(face.x + face.w, 1, w))
     eyes = int(np.clip(face.y + face.h * 0.45, 1, h))
     rows = np.flatnonzero(mask[:eyes, x0:x1].any(axis=1))
-    top = float(rows[0]) if rows.size else face.y
+    top = float(rows[0]) if rows.size else max(face.y, 0.0)
     columns = mask[int(top):eyes].any(axis=0)
-    left, right = _column_run(columns, int(np.clip(face.centre_x, 0, w - 1))) if columns.any() else (face.x, x1)
+    left, right = (_column_run(columns, int(np.clip(face.centre_x, 0, w - 1))) if columns.any()
+                   else (face.x, face.x + face.w))
     left, right = min(left, face.x), max(right, face.x + face.w)
     return Head(top, face.chin_y, float(left), float(right), face.centre_x, face.describe(), face)
 

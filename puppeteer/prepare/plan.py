@@ -45,6 +45,9 @@ def plan_picture(picture: np.ndarray, name="picture", face: str | None = None) -
     found = parse_face_box(face, w, h) if face else find_face(rgba)
     head = head_from_face(rgba, found) if found else head_from_silhouette(rgba)
     notes.append(head.how)
+    if head.top < 1:
+        notes.append("the head reaches the top edge of the picture, so the top of the hair is cut off; a picture "
+                     "showing the whole head works better")
     return Plan(rgba, head, framing_.propose(head), tuple(notes))
 
 
