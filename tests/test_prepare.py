@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from puppeteer.cli import main
-from puppeteer.errors import ImageError, PuppeteerError
+from puppeteer.errors import PuppeteerError
 from puppeteer.images import read_image
 from puppeteer.prepare import Framing, check_picture, plan_file, plan_picture
 from puppeteer.prepare.background import BackgroundError, remove_plain_background
@@ -124,13 +124,15 @@ def test_flat_background_without_alpha_of_odd_size(background):
     assert not plan.picture[~truth][:, :3].any()  # no trace of the old background colour
 
 
-def test_greyscale_picture_on_white():
-    grey = figure(background=(255, 255, 255))[..., :1]  # H×W×1, as read_image gives for mode L
-    plan = plan_picture(grey, "grey")
-    character = plan.render()
-    assert character.shape == (256, 256, 4)
-    opaque = character[character[..., 3] == 255]
-    assert len(opaque) and (opaque[:, 0] == opaque[:, 1]).all() and (opaque[:, 1] == opaque[:, 2]).all()
+def test_greyscale_pictures_with_and_without_alpha():
+    on_white = figure(background=(255, 255, 255))[..., :1]  # H×W×1, as read_image gives for mode L
+    with_alpha = figure()[..., [0, 3]]  # H×W×2, mode LA
+    for grey in (on_white, with_alpha):
+        character = plan_picture(grey, "grey").render()
+        assert character.shape == (256, 256, 4)
+        opaque = character[character[..., 3] == 255]
+        assert len(opaque) and (opaque[:, 0] == opaque[:, 1]).all() and (opaque[:, 1] == opaque[:, 2]).all()
+        assert check_picture(character).passed
 
 
 def test_no_face_falls_back_on_the_silhouette_and_says_so(tmp_path, capsys):

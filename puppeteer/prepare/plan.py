@@ -10,7 +10,7 @@ from ..images import clean_transparent, read_image, to_rgba
 from . import framing as framing_
 from .background import has_transparency, remove_plain_background
 from .faces import find_face, parse_face_box
-from .head import Head, head_from_face, head_from_silhouette
+from .head import OPAQUE, Head, head_from_face, head_from_silhouette
 from .preview import draw_preview
 
 
@@ -39,8 +39,9 @@ def plan_picture(picture: np.ndarray, name="picture", face: str | None = None) -
         rgba = remove_plain_background(picture, name)
         notes.append("the picture had no transparency: its plain background was removed (check the edges in the "
                      "preview)")
-    if not (rgba[..., 3] > 0).any():
-        raise ImageError(f"{name}: the picture is completely transparent; there is no character to prepare")
+    if not (rgba[..., 3] > OPAQUE).any():
+        raise ImageError(f"{name}: the picture is (almost) completely transparent; there is no character to "
+                         "prepare")
     h, w = rgba.shape[:2]
     found = parse_face_box(face, w, h) if face else find_face(rgba)
     head = head_from_face(rgba, found) if found else head_from_silhouette(rgba)
