@@ -1,0 +1,57 @@
+"""`puppeteer evaluate`: per-stage, chain and identity-baseline metrics as a table and a JSON report."""
+import json
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import write_tiny_checkpoints
+from test_training import write_dataset
+
+from puppeteer.cli import main
+from puppeteer.data import format as fmt
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    return write_dataset(tmp_path_factory.mktemp("dataset"), characters=(("test", 1),), poses=2, seed=1)
+
+
+def _png_psnr(a, b) -> float:
+    a, b = (np.asarray(Image.open(p), dtype=np.float64) / 255 for p in (a, b))
+    return -10 * np.log10(np.mean((a - b) ** 2))
+
+
+def test_evaluate_reports_each_stage_the_chain_and_the_identity_baseline(dataset, tmp_path, capsys):
+    model = write_tiny_checkpoints(tmp_path / "model", width=4, blocks=1)
+    report_file = tmp_path / "report.json"
+    args = ["evaluate", "--checkpoints", str(model), "--dataset", str(dataset), "--json", str(report_file),
+            "--batch-size", "2"]
+    assert main(args) == 0
+    table = capsys.readouterr().out
+    report = json.loads(report_file.read_text())
+    assert report["split"] == "test" and report["samples"] == 2
+    results = report["results"]
+    assert list(results) == ["morpher", "rotator", "combiner", "chain"]
+    assert set(results["rotator"]) == {"color_changed", "resampled", "identity (morphed)"}
+    assert set(results["chain"]["final_image"]) == {"l1", "psnr", "ssim", "psnr_face"}
+    folder = dataset / "test" / "c00000"
+    expected = np.mean([_png_psnr(folder / fmt.REST, folder / fmt.image_name(i, "morphed")) for i in range(2)])
+    assert results["morpher"]["identity (rest)"]["psnr"] == pytest.approx(expected, abs=1e-3)
+    assert all(name in table for name in ("chain", "final_image", "identity (rest)", "SSIM"))
+    assert main(args) == 2  # the report is never silently replaced
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_evaluate_measures_the_stages_a_partial_folder_has(dataset, tmp_path):
+    full = write_tiny_checkpoints(tmp_path / "full", width=4, blocks=1)
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    for name in ("face_morpher.pt", "model.json"):
+        shutil.copy(full / name, partial / name)
+    report_file = tmp_path / "report.json"
+    assert main(["evaluate", "--checkpoints", str(partial), "--dataset", str(dataset), "--json", str(report_file),
+                 "--limit", "1"]) == 0
+    report = json.loads(report_file.read_text())
+    assert list(report["results"]) == ["morpher"] and report["samples"] == 1

@@ -1,0 +1,210 @@
+"""Training: each stage learns, fine-tuning from original files, resume bit for bit, data errors, export."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from puppeteer.checkpoints import FILES, load_networks
+from puppeteer.cli import main
+from puppeteer.data import format as fmt
+from puppeteer.errors import DatasetError, TrainingError
+from puppeteer.models import NETWORKS
+from puppeteer.pose import Pose
+from puppeteer.poser import Poser
+from puppeteer.training.checkpointing import export, list_checkpoints, read_checkpoint
+from puppeteer.training.config import TrainConfig
+from puppeteer.training.losses import TrainingLoss
+from puppeteer.training.stages import STAGES
+from puppeteer.training.trainer import build_network, resume, train, train_step
+
+SIZE = fmt.IMAGE_SIZE
+
+
+def _picture(pose: Pose, hue: int, rng) -> np.ndarray:
+    """A blob face: eye bars that shrink as the eyes close, a mouth that opens, all shifted as the head turns."""
+    y, x = np.mgrid[0:SIZE, 0:SIZE]
+    cx, cy = 128 + 12 * pose.head_y, 128 - 12 * pose.head_x
+    head = ((x - cx) / 50) ** 2 + ((y - cy) / 60) ** 2 <= 1
+    rgba = np.zeros((SIZE, SIZE, 4), np.uint8)
+    rgba[head] = (hue, 180, 140, 255)
+    for ex, closed in ((cx - 20, pose.left_eye), (cx + 20, pose.right_eye)):
+        rgba[(abs(x - ex) < 8) & (abs(y - cy + 10) < 1 + 6 * (1 - closed))] = (20, 20, 60, 255)
+    rgba[(abs(x - cx) < 14) & (abs(y - cy - 25) < 1 + 8 * pose.mouth)] = (150, 30, 40, 255)
+    rgba[..., :3] = np.where(head[..., None], np.clip(rgba[..., :3] + rng.integers(0, 8, (SIZE, SIZE, 3)), 0, 255), 0)
+    return rgba
+
+
+def write_dataset(root: Path, characters=(("train", 2), ("val", 1), ("test", 1)), poses: int = 4, seed: int = 0):
+    """A tiny dataset in the puppeteer format (dataset.json, per-character rest/poses.csv/morphed/posed)."""
+    rng = np.random.default_rng(seed)
+    fmt.write_info(root, "test")
+    index = 0
+    for split, count in characters:
+        for _ in range(count):
+            folder = root / split / f"c{index:05d}"
+            folder.mkdir(parents=True)
+            hue = int(rng.integers(100, 250))
+            Image.fromarray(_picture(Pose(), hue, rng)).save(folder / fmt.REST)
+            samples, pose_list = list(range(poses)), []
+            for sample in samples:
+                p = Pose(*rng.uniform(-1, 1, 3), *rng.uniform(0, 1, 3))
+                morph = Pose(0, 0, 0, p.left_eye, p.right_eye, p.mouth)
+                Image.fromarray(_picture(morph, hue, rng)).save(folder / fmt.image_name(sample, "morphed"))
+                Image.fromarray(_picture(p, hue, rng)).save(folder / fmt.image_name(sample, "posed"))
+                pose_list.append(p)
+            fmt.write_labels(folder / fmt.LABELS, samples, pose_list)
+            index += 1
+    return root
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    return write_dataset(tmp_path_factory.mktemp("dataset"))
+
+
+def tiny(dataset, out, **settings) -> TrainConfig:
+    """Settings for a few fast CPU steps of a width-4 network."""
+    base = dict(stage="morpher", dataset=str(dataset), out=str(out), width=4, bottleneck_blocks=1, batch_size=2,
+                steps=4, workers=0, log_every=1, val_every=1000, val_batches=1, image_every=1000,
+                checkpoint_every=1000, lr=1e-3)
+    return TrainConfig(**{**base, **settings})
+
+
+def _fixed_batch(dataset, size: int = 64) -> dict:
+    """Two samples of the tiny dataset, averaged down to size×size (the networks are fully convolutional)."""
+    from puppeteer.data.dataset import PoseDataset
+
+    data = PoseDataset(dataset, "train")
+    items = [data[0], data[1]]
+    shrink = torch.nn.AdaptiveAvgPool2d(size)
+    return {k: shrink(torch.stack([it[k] for it in items])) if k != "pose" else torch.stack([it[k] for it in items])
+            for k in ("rest", "morphed", "posed", "pose")}
+
+
+@pytest.mark.parametrize("stage", ["morpher", "rotator", "combiner"])
+def test_a_few_steps_lower_the_training_loss_on_a_fixed_batch(stage, dataset, tmp_path):
+    torch.manual_seed(0)
+    cfg = tiny(dataset, tmp_path, stage=stage, source="dataset", noise_std=0.01)
+    definition = STAGES[stage]
+    model = build_network(cfg, definition.network, "cpu")
+    frozen = {n: NETWORKS[n](width=4, bottleneck_blocks=1).requires_grad_(False) for n in definition.needs("dataset")}
+    loss_fn = TrainingLoss(cfg)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=cfg.betas)
+    batch = _fixed_batch(dataset)
+    losses = [train_step(definition, model, frozen, batch, loss_fn, optimizer, step, cfg, "cpu")["loss"].item()
+              for step in range(6)]
+    assert losses[-1] < 0.9 * losses[0], losses
+
+
+def test_fine_tuning_starts_from_an_original_format_checkpoint(tha1_weights, dataset, tmp_path):
+    """The original THA v1 files (legacy torch.save) and small ones in the same format are valid starting points."""
+    original = torch.load(tha1_weights / "face_morpher.pt", weights_only=True)
+    model = build_network(tiny(dataset, tmp_path, width=64, bottleneck_blocks=6,
+                               init=str(tha1_weights / "face_morpher.pt")), "face_morpher", "cpu")
+    assert model.training and all(p.requires_grad for p in model.parameters())
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in original.items())
+
+    small = NETWORKS["two_algo_face_rotator"](width=4, bottleneck_blocks=1).state_dict()
+    with open(tmp_path / "rotator.pt", "wb") as f:
+        torch.save(small, f, _use_new_zipfile_serialization=False)
+    last = train(tiny(dataset, tmp_path / "run", stage="rotator", source="dataset", steps=1,
+                      init=str(tmp_path / "rotator.pt")))
+    trained = read_checkpoint(last)["model"]
+    assert trained.keys() == small.keys()
+    assert not torch.equal(trained["zhou_grid_change.weight"], small["zhou_grid_change.weight"])
+
+
+def test_a_killed_run_resumes_to_bit_identical_weights(dataset, tmp_path, monkeypatch):
+    settings = dict(steps=3, checkpoint_every=2, keep_last=1, noise_std=0.05, deterministic=True,
+                    lr_schedule="cosine", warmup_steps=2, batch_size=1)
+    straight = read_checkpoint(train(tiny(dataset, tmp_path / "straight", **settings)))
+
+    import puppeteer.training.trainer as trainer
+
+    class Killed(Exception):
+        pass
+
+    calls = []
+
+    def dies_on_the_third_step(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise Killed
+        return train_step(*args, **kwargs)
+
+    monkeypatch.setattr(trainer, "train_step", dies_on_the_third_step)
+    with pytest.raises(Killed):
+        train(tiny(dataset, tmp_path / "killed", **settings))
+    assert [p.name for p in list_checkpoints(tmp_path / "killed")] == ["step-00000002.pt"]
+    monkeypatch.undo()
+    with pytest.raises(TrainingError, match="--resume"):
+        train(tiny(dataset, tmp_path / "killed", **settings))
+    resumed = read_checkpoint(resume(tmp_path / "killed"))
+
+    assert resumed["step"] == straight["step"] == 3
+    for key, value in straight["model"].items():
+        assert torch.equal(resumed["model"][key], value), key
+    assert torch.equal(resumed["rng"][0]["torch"], straight["rng"][0]["torch"])
+    assert [p.name for p in list_checkpoints(tmp_path / "killed")] == ["step-00000003.pt"]
+
+
+def _damaged_copy(dataset, tmp_path, damage) -> Path:
+    root = write_dataset(tmp_path / "damaged", characters=(("train", 1),), poses=2)
+    picture = root / "train" / "c00000" / fmt.image_name(1, "posed")
+    damage(picture)
+    return picture
+
+
+@pytest.mark.parametrize("damage", [lambda p: p.write_bytes(p.read_bytes()[:100]), Path.unlink],
+                         ids=["corrupt", "missing"])
+def test_a_bad_dataset_file_stops_the_run_naming_it(damage, dataset, tmp_path):
+    picture = _damaged_copy(dataset, tmp_path, damage)
+    cfg = tiny(picture.parents[2], tmp_path / "run", steps=1, workers=1)
+    with pytest.raises(DatasetError, match=str(picture)) as e:
+        train(cfg)
+    assert "\n" not in str(e.value) and "Traceback" not in str(e.value)
+
+
+def test_a_bad_dataset_file_is_skipped_with_a_warning_when_asked(dataset, tmp_path):
+    picture = _damaged_copy(dataset, tmp_path, Path.unlink)
+    cfg = tiny(picture.parents[2], tmp_path / "run", steps=1, on_data_error="skip")
+    with pytest.warns(UserWarning, match=str(picture)):
+        assert train(cfg).name == "step-00000001.pt"
+
+
+def test_one_command_per_stage_gives_a_model_the_poser_loads(dataset, tmp_path, capsys):
+    model = tmp_path / "model"
+    common = ["--dataset", str(dataset), "--width", "4", "--bottleneck-blocks", "1", "--batch-size", "1",
+              "--steps", "1", "--workers", "0", "--val-batches", "1", "--export", str(model)]
+    assert main(["train", "morpher", "--out", str(tmp_path / "m"), *common]) == 0
+    for stage in ("rotator", "combiner"):
+        assert main(["train", stage, "--out", str(tmp_path / stage), "--frozen", str(model), *common]) == 0
+    assert "exported" in capsys.readouterr().out
+    networks = load_networks(model)
+    assert networks.description.sizes["combiner"] == {"width": 4, "bottleneck_blocks": 1}
+    final = Poser(networks, device="cpu", precision="fp32").pose_image(torch.zeros(1, 4, SIZE, SIZE),
+                                                                       torch.zeros(1, 6))
+    assert final.shape == (1, 4, SIZE, SIZE)
+    assert main(["train", "export", str(tmp_path / "m"), "--out", str(model)]) == 2  # never silently replaced
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_config_file_stage_tables_and_flags(dataset, tmp_path, capsys):
+    from puppeteer.training.config import read_config
+
+    config = tmp_path / "recipe.toml"
+    config.write_text('lr = 2e-4\nbetas = [0.9, 0.99]\nwidth = 16\n[rotator]\nperceptual_weight = 0.2\n'
+                      'perceptual_start = 100\n')
+    cfg = read_config(config, "rotator")
+    assert (cfg.lr, cfg.betas, cfg.width, cfg.perceptual_weight, cfg.perceptual_start) == \
+           (2e-4, (0.9, 0.99), 16, 0.2, 100)
+    assert read_config(config, "morpher").perceptual_weight == 0
+    config.write_text("batch_sise = 4\n")
+    assert main(["train", "morpher", "--config", str(config), "--out", str(tmp_path)]) == 2
+    assert f"{config}: unknown setting 'batch_sise'" in capsys.readouterr().err
+    assert main(["train", "rotator", "--dataset", str(dataset), "--out", str(tmp_path), "--steps", "1"]) == 2
+    assert "--frozen DIR" in capsys.readouterr().err
+    assert main(["train", "morpher", "--dataset", str(dataset), "--out", str(tmp_path), "--lr", "fast"]) == 2
+    assert "--lr fast: should be a number" in capsys.readouterr().err
