@@ -11,6 +11,8 @@ COMMANDS = [
     "prepare",
     "check",
     "dataset",
+    "train",
+    "evaluate",
 ]
 
 
