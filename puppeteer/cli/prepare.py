@@ -8,7 +8,8 @@ def register(subparsers) -> None:
         description="Find the character's face, scale and place the picture so the head lies in the template's "
                     "centre 128×128 box with the body below, crop or pad it to 256×256 with a transparent "
                     "background, and write it with a preview (OUT.preview.png) that shows the box. A picture "
-                    "without transparency needs a plain background, which is removed. The input is never changed.")
+                    "without transparency needs a plain background, which is removed. The input is never changed. "
+                    "The result is then checked as `puppeteer check` does; the exit status is 1 when it fails.")
     p.add_argument("input", metavar="INPUT", help="a PNG, JPEG or WebP of any size")
     p.add_argument("--out", required=True, metavar="OUT.png", help="where to write the 256×256 character")
     p.add_argument("--face", metavar="x,y,w,h",
