@@ -33,16 +33,18 @@ class Canvas:
             self._draw.polygon(self._xy(points), fill=_rgba(color))
 
     def line(self, points: np.ndarray, color, width: float, closed: bool = False) -> None:
-        """A constant-width polyline with round joints (outlines); use geometry.stroke for tapered lines."""
+        """A constant-width polyline (outlines); use geometry.stroke for tapered lines. The segments are short,
+        so their joints need no rounding at this scale; open lines get round caps."""
         if len(points) < 2:
             return
         if closed:
             points = np.concatenate([points, points[:1]])
         w = max(1, int(round(width * self.scale)))
-        self._draw.line(self._xy(points), fill=_rgba(color), width=w, joint="curve")
-        r = w / 2  # round caps: joint="curve" only rounds the inner joints
-        for x, y in ((np.asarray(points)[[0, -1]] * self.scale) - self._origin):
-            self._draw.ellipse((x - r, y - r, x + r, y + r), fill=_rgba(color))
+        self._draw.line(self._xy(points), fill=_rgba(color), width=w)
+        if not closed:
+            r = w / 2
+            for x, y in ((np.asarray(points)[[0, -1]] * self.scale) - self._origin):
+                self._draw.ellipse((x - r, y - r, x + r, y + r), fill=_rgba(color))
 
     def shape(self, points: np.ndarray, color, outline=None, width: float = 0.0) -> None:
         """A filled polygon with an optional outline centred on its edge."""
@@ -51,18 +53,16 @@ class Canvas:
             self.line(points, outline, width, closed=True)
 
     @contextmanager
-    def clip(self, region: np.ndarray):
+    def clip(self, region: np.ndarray, bounds: np.ndarray | None = None):
         """Draw into a temporary layer that is kept only inside the polygon `region` (eye whites under the lids,
-        the inside of a mouth, shading on hair)."""
-        if len(region) < 3:
-            yield _Discard()
-            return
+        the inside of a mouth, shading on hair). `bounds`: points that the drawing stays within, which makes a
+        small layer when the region is large."""
         scaled = np.asarray(region) * self.scale - self._origin
-        x0, y0 = np.floor(scaled.min(axis=0)).astype(int) - 1
-        x1, y1 = np.ceil(scaled.max(axis=0)).astype(int) + 2
+        extent = scaled if bounds is None else np.asarray(bounds) * self.scale - self._origin
         limit = self.size * self.scale
-        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, limit), min(y1, limit)
-        if x1 <= x0 or y1 <= y0:
+        x0, y0 = np.maximum(np.floor(np.maximum(scaled.min(axis=0), extent.min(axis=0))).astype(int) - 1, 0)
+        x1, y1 = np.minimum(np.ceil(np.minimum(scaled.max(axis=0), extent.max(axis=0))).astype(int) + 2, limit)
+        if len(region) < 3 or x1 <= x0 or y1 <= y0:
             yield _Discard()
             return
         layer = Canvas.__new__(Canvas)

@@ -1,34 +1,170 @@
 """A random character's design: every number the rig needs, drawn from one seed, so that rendering itself uses
-no randomness and the same (seed, pose) always gives the same bytes."""
+no randomness and the same (seed, pose) always gives the same bytes. Lengths are in pixels of the 256-px
+picture or, where noted, in units of the head radius."""
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import palette as pal
+
+HAIR_BACKS = ("short", "bob", "long", "very_long")
+BANGS = ("pointed", "blunt", "swept", "parted")
+TAILS = ("none", "twin", "buns")
+CLOTHES = ("sailor", "blazer", "hoodie", "shirt", "turtleneck", "dress")
+ACCESSORIES = ("ribbon", "clip", "headband", "cat_ears", "glasses")
+MOUTHS = ("line", "cat", "small")
+NOSES = ("dot", "hook", "shadow")
+
+
+@dataclass(frozen=True)
+class Colors:
+    skin: tuple
+    skin_shadow: tuple
+    skin_line: tuple
+    blush: tuple
+    hair: tuple
+    hair_shadow: tuple
+    hair_light: tuple
+    hair_line: tuple
+    iris: tuple
+    iris_dark: tuple
+    iris_light: tuple
+    lash: tuple
+    brow: tuple
+    mouth: tuple
+    tongue: tuple
+    clothes: tuple
+    clothes_shadow: tuple
+    clothes2: tuple
+    accent: tuple
+    line: tuple
+
+
+@dataclass(frozen=True)
+class Face:
+    radius: float       # cranium radius, px
+    centre_y: float     # world Y of the head centre (image y = 128 − centre_y)
+    cheek_x: float      # where the jaw leaves the cranium circle, × radius
+    cheek_y: float      # (below the centre)
+    chin: float         # chin below the centre, × radius
+    jaw: float          # jaw fullness near the chin, × radius (small = pointed chin)
+    ear_elf: bool
+    nose: str
+    blush: bool
+
+
+@dataclass(frozen=True)
+class Eyes:
+    x: float            # eye centre from the face's middle, × radius
+    y: float            # eye centre below the head centre, × radius
+    w: float            # half width, × radius
+    h: float            # half height, × radius
+    tilt: float         # outer corner height, × half height (+ = up-turned eyes)
+    iris_w: float       # iris radii, × half width / half height
+    iris_h: float
+    pupil: float        # pupil size, × iris
+    lash: float         # upper lash thickness, × half height
+    lower_lash: bool
+    crease: bool
+    brow_y: float       # eyebrow above the eye top, × half height
+    brow_tilt: float    # outer end of the eyebrow up (+) or down, × half height
+
+
+@dataclass(frozen=True)
+class Mouth:
+    y: float            # below the head centre, × radius
+    w: float            # half width, × radius
+    depth: float        # how far the lower lip drops when fully open, × radius
+    smile: float        # closed-line curvature, × radius
+    style: str
+    teeth: bool
+    fang: bool
+
+
+@dataclass(frozen=True)
+class Hair:
+    volume: float       # hair thickness over the skull, × radius
+    back: str
+    back_flare: float   # extra width of the back hair at its bottom, × radius
+    bangs: str
+    bang_count: int
+    bang_length: float  # bang tips above the eye tops, × radius (negative = over the eyes' top)
+    part: float         # −1…1: where the parting or sweep goes
+    side_length: float  # side locks' length below the head centre, × radius (0 = none)
+    side_width: float   # × radius
+    ahoge: bool
+    tails: str
+    tail_length: float  # × radius
+    jitter: tuple       # 16 numbers in [-1, 1] that vary lock lengths and tips
+
+
+@dataclass(frozen=True)
+class Body:
+    neck_w: float       # neck half width, × radius
+    shoulder: float     # shoulder half width, px
+    slope: float        # shoulder drop, px
+    clothes: str
+    tie: bool
 
 
 @dataclass(frozen=True)
 class CharacterSpec:
     seed: int
-    radius: float          # cranium radius, px
-    centre_y: float        # world Y of the head centre
-    skin: tuple
-    hair: tuple
-    iris: tuple
-    line: tuple
-    eye_x: float           # eye centre distance from the face's middle, × radius
-    eye_y: float           # eye centre below the head centre, × radius
-    eye_w: float           # eye half width, × radius
-    eye_h: float           # eye half height, × radius
-    mouth_y: float         # × radius below the head centre
-    mouth_w: float         # half width, × radius
+    colors: Colors
+    face: Face
+    eyes: Eyes
+    mouth: Mouth
+    hair: Hair
+    body: Body
+    accessories: tuple
     line_width: float
 
 
+def _colors(rng: np.random.Generator) -> Colors:
+    skin = pal.skin(rng)
+    hair = pal.hair(rng)
+    iris = pal.iris(rng)
+    clothes = pal.clothes(rng)
+    dark_hair = pal.shade(hair, 0.45, 0.1)
+    return Colors(
+        skin=skin, skin_shadow=pal.mix(pal.shade(skin, 0.86, 0.08), (235, 120, 130), 0.12),
+        skin_line=pal.mix(pal.shade(skin, 0.45, 0.25), (90, 40, 40), 0.3),
+        blush=pal.mix(skin, (255, 120, 140), rng.uniform(0.25, 0.4)),
+        hair=hair, hair_shadow=pal.shade(hair, 0.72, 0.1), hair_light=pal.shade(hair, 1.45),
+        hair_line=dark_hair, iris=iris, iris_dark=pal.shade(iris, 0.45, 0.15), iris_light=pal.shade(iris, 1.5),
+        lash=pal.mix(dark_hair, (40, 25, 30), 0.6), brow=pal.mix(dark_hair, hair, 0.35),
+        mouth=pal.jitter(rng, (150, 55, 65), 10), tongue=pal.jitter(rng, (232, 125, 135), 8),
+        clothes=clothes, clothes_shadow=pal.shade(clothes, 0.78) if sum(clothes) > 120 else pal.shade(clothes, 1.3),
+        clothes2=pal.clothes(rng), accent=pal.accent(rng), line=pal.jitter(rng, (55, 40, 45), 8))
+
+
 def random_character(seed: int) -> CharacterSpec:
+    """A new character design; the same seed always gives the same character."""
     rng = np.random.default_rng(seed)
     u = rng.uniform
-    return CharacterSpec(
-        seed=int(seed), radius=u(37, 43), centre_y=u(6, 10),
-        skin=(255, 232, 216), hair=tuple(int(c) for c in rng.integers(40, 230, 3)),
-        iris=tuple(int(c) for c in rng.integers(20, 200, 3)), line=(60, 40, 40),
-        eye_x=u(0.38, 0.46), eye_y=u(0.2, 0.3), eye_w=u(0.22, 0.27), eye_h=u(0.25, 0.32),
-        mouth_y=u(0.85, 0.95), mouth_w=u(0.12, 0.2), line_width=u(1.0, 1.6))
+    back = str(rng.choice(HAIR_BACKS, p=[0.2, 0.25, 0.35, 0.2]))
+    eye_h = u(0.28, 0.37)
+    face = Face(radius=u(37, 41), centre_y=u(7, 10), cheek_x=u(0.9, 0.97), cheek_y=u(0.25, 0.42),
+                chin=u(1.12, 1.24), jaw=u(0.18, 0.42), ear_elf=bool(rng.random() < 0.08),
+                nose=str(rng.choice(NOSES)), blush=bool(rng.random() < 0.45))
+    eyes = Eyes(x=u(0.4, 0.47), y=u(0.22, 0.32), w=u(0.23, 0.28), h=eye_h, tilt=u(-0.15, 0.35),
+                iris_w=u(0.58, 0.72), iris_h=u(0.74, 0.88), pupil=u(0.3, 0.45), lash=u(0.16, 0.28),
+                lower_lash=bool(rng.random() < 0.6), crease=bool(rng.random() < 0.5), brow_y=u(0.35, 0.75),
+                brow_tilt=u(-0.35, 0.2))
+    mouth = Mouth(y=u(0.8, 0.9), w=u(0.1, 0.19), depth=u(0.16, 0.24), smile=u(-0.01, 0.05),
+                  style=str(rng.choice(MOUTHS, p=[0.55, 0.25, 0.2])), teeth=bool(rng.random() < 0.5),
+                  fang=bool(rng.random() < 0.15))
+    long_back = back in ("long", "very_long")
+    hair = Hair(volume=u(0.08, 0.17), back=back, back_flare=u(0.0, 0.35) if long_back else u(0.0, 0.15),
+                bangs=str(rng.choice(BANGS, p=[0.4, 0.2, 0.25, 0.15])), bang_count=int(rng.integers(4, 8)),
+                bang_length=u(0.0, 0.2), part=u(-1, 1),
+                side_length=0.0 if rng.random() < 0.15 else u(0.8, 2.6 if long_back else 1.5),
+                side_width=u(0.18, 0.3), ahoge=bool(rng.random() < 0.35),
+                tails=str(rng.choice(TAILS, p=[0.7, 0.2, 0.1])), tail_length=u(2.0, 3.4),
+                jitter=tuple(float(v) for v in u(-1, 1, 16)))
+    body = Body(neck_w=u(0.2, 0.25), shoulder=u(66, 84), slope=u(10, 18), clothes=str(rng.choice(CLOTHES)),
+                tie=bool(rng.random() < 0.5))
+    count = rng.choice([0, 1, 2], p=[0.4, 0.45, 0.15])
+    accessories = tuple(sorted(str(a) for a in rng.choice(ACCESSORIES, size=count, replace=False)))
+    return CharacterSpec(seed=int(seed), colors=_colors(rng), face=face, eyes=eyes, mouth=mouth, hair=hair,
+                         body=body, accessories=accessories, line_width=u(0.9, 1.5))

@@ -23,10 +23,17 @@ def quad(p0, c, p1, n: int = 12) -> np.ndarray:
     return bezier(p0, p0 + 2 / 3 * (c - p0), p1 + 2 / 3 * (c - p1), p1, n)
 
 
+_CIRCLES: dict[int, np.ndarray] = {}
+
+
 def ellipse(cx, cy, rx, ry, n: int = 24, a0: float = 0.0, a1: float = 2 * np.pi) -> np.ndarray:
     """Points on an ellipse from angle a0 to a1 (counter-clockwise with y up); a full one is not closed twice."""
-    endpoint = not np.isclose(a1 - a0, 2 * np.pi)
-    a = np.linspace(a0, a1, n, endpoint=endpoint)
+    if a0 == 0.0 and a1 == 2 * np.pi:
+        if n not in _CIRCLES:
+            a = np.linspace(0, 2 * np.pi, n, endpoint=False)
+            _CIRCLES[n] = np.stack([np.cos(a), np.sin(a)], axis=1)
+        return _CIRCLES[n] * (rx, ry) + (cx, cy)
+    a = np.linspace(a0, a1, n)
     return np.stack([cx + rx * np.cos(a), cy + ry * np.sin(a)], axis=1)
 
 
@@ -36,7 +43,9 @@ def lerp(a, b, k: float) -> np.ndarray:
 
 def normals(points: np.ndarray) -> np.ndarray:
     """Unit normals (left of the direction of travel) of a polyline, from central differences."""
-    d = np.gradient(points, axis=0)
+    d = np.empty_like(points)
+    d[1:-1] = points[2:] - points[:-2]
+    d[0], d[-1] = points[1] - points[0], points[-1] - points[-2]
     length = np.hypot(d[:, 0], d[:, 1])
     length[length == 0] = 1.0
     return np.stack([-d[:, 1], d[:, 0]], axis=1) / length[:, None]

@@ -43,22 +43,23 @@ class Skeleton:
         self._root = np.array([0.0, neck_root_y, 0.0])
         tip = np.asarray(neck_tip, dtype=np.float64)
         turn = _ry(yaw) @ _rx(pitch)
-        # world = Rz·(centre + tip + turn·(p − tip) − root) + root = A·p + b
-        self._head_a = self._neck @ turn
-        self._head_b = self._neck @ (np.array([0.0, head_centre_y, 0.0]) + tip - turn @ tip - self._root) + self._root
-
-    @staticmethod
-    def _image(world: np.ndarray) -> np.ndarray:
-        return np.stack([CENTRE + world[:, 0], CENTRE - world[:, 1]], axis=1)
+        # world = Rz·(centre + tip + turn·(p − tip) − root) + root = A·p + b; image = (128 + X, 128 − Y)
+        head_a = self._neck @ turn
+        head_b = self._neck @ (np.array([0.0, head_centre_y, 0.0]) + tip - turn @ tip - self._root) + self._root
+        self._head = (head_a[:2].T * (1, -1), head_b[:2] * (1, -1) + CENTRE)
+        neck = self._neck[:2, :2].T * (1, -1)
+        self._neck2 = (neck, (self._root[:2] - self._root[:2] @ neck.T * (1, -1)) * (1, -1) + CENTRE)
 
     def head(self, points3: np.ndarray) -> np.ndarray:
         """Head-space N×3 → image N×2."""
-        return self._image(points3 @ self._head_a.T + self._head_b)
+        m, t = self._head
+        return points3 @ m + t
 
     def neck(self, world2: np.ndarray) -> np.ndarray:
         """World N×2 (rest position, Z = 0) → image N×2, turned with the neck root."""
-        p = np.column_stack([world2, np.zeros(len(world2))]) - self._root
-        return self._image(p @ self._neck.T + self._root)
+        m, t = self._neck2
+        return world2 @ m + t
 
-    def body(self, world2: np.ndarray) -> np.ndarray:
-        return self._image(np.column_stack([world2, np.zeros(len(world2))]))
+    @staticmethod
+    def body(world2: np.ndarray) -> np.ndarray:
+        return world2 * (1, -1) + (CENTRE, CENTRE)

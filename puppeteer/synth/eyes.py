@@ -1,0 +1,71 @@
+"""Anime eyes: a white under the lids, a layered iris with pupil and highlights, a thick upper lash with a
+wing at the outer corner. Closing moves the upper lid down (and the lower lid a little up) to a curved lash
+line; the eye's contents are clipped to the opening between the lids.
+
+Eye space: u runs from the inner corner (−1) to the outer one (+1), v up, in half-widths and half-heights."""
+import numpy as np
+
+from . import geometry as g
+from .scene import Scene
+
+SIDES = {"left_eye": -1, "right_eye": 1}  # left_eye is on the image left
+
+
+def _curves(tilt: float):
+    inner, outer = (-1.0, -0.1), (1.0, tilt)
+    upper = g.bezier(inner, (-0.75, 0.8), (0.3, 1.08), outer, 14)
+    lower = g.bezier(inner, (-0.7, -0.92), (0.55, -1.0), outer, 14)
+    closed = g.bezier(inner, (-0.45, -0.62), (0.45, -0.6 + 0.3 * tilt), outer, 14)
+    wing = np.array([[1.0 + 0.2, tilt + 0.3]])
+    return upper, lower, closed, wing
+
+
+def _to_head(sc: Scene, side: int, uv: np.ndarray) -> np.ndarray:
+    e, r = sc.spec.eyes, sc.r
+    return np.column_stack([side * (e.x + uv[:, 0] * e.w) * r, (-e.y + uv[:, 1] * e.h) * r])
+
+
+def _ellipse(cu, cv, ru, rv, n=24):
+    return g.ellipse(cu, cv, ru, rv, n)
+
+
+def draw_eye(sc: Scene, side: int, closing: float) -> None:
+    e, c = sc.spec.eyes, sc.spec.colors
+    k = float(np.clip(closing, 0.0, 1.0))
+    upper0, lower0, closed, wing = _curves(e.tilt)
+    upper, lower = g.lerp(upper0, closed, k), g.lerp(lower0, closed, k)
+    face = lambda uv, depth=0.0: sc.on_face(_to_head(sc, side, np.asarray(uv)), depth * sc.r)  # noqa: E731
+    if e.crease:
+        crease = upper0[5:13] + (0, 0.3)
+        sc.canvas.fill(face(g.stroke(crease, g.taper(8, 0.0, 0.07, 0.0))), c.skin_line)
+    if k < 0.999:
+        with sc.canvas.clip(face(np.concatenate([upper, lower[::-1]]))) as eye:
+            eye.fill(face(np.concatenate([upper0, lower0[::-1]])), (255, 255, 255))
+            eye.fill(face(g.stroke(upper - (0, 0.2), 0.55)), (206, 206, 226))
+            iu, iv, cv = e.iris_w, e.iris_h, -0.05
+            eye.fill(face(_ellipse(0, cv, iu, iv)), c.iris_dark)
+            eye.fill(face(_ellipse(0, cv - 0.06, 0.85 * iu, 0.84 * iv)), c.iris)
+            eye.fill(face(_ellipse(0, cv - 0.42 * iv, 0.62 * iu, 0.38 * iv)), c.iris_light)
+            eye.fill(face(_ellipse(0, cv + 0.52 * iv, 0.8 * iu, 0.42 * iv)), c.iris_dark)
+            eye.fill(face(_ellipse(0, cv, e.pupil * iu, 1.1 * e.pupil * iv)), c.lash)
+            hu = -side * 0.35 * iu  # highlights toward the image left on both eyes: one light source
+            eye.fill(face(_ellipse(hu, cv + 0.32 * iv, 0.3 * iu, 0.24 * iv, 16), 0.01), (255, 255, 255))
+            eye.fill(face(_ellipse(-0.9 * hu, cv - 0.45 * iv, 0.13 * iu, 0.1 * iv, 12), 0.01), (255, 255, 255))
+    lash = np.concatenate([upper, wing])
+    widths = np.concatenate([g.taper(len(upper), 0.3 * e.lash, e.lash, 0.8 * e.lash, 0.6), [0.0]])
+    sc.canvas.fill(face(g.stroke(lash, widths), 0.01), c.lash)
+    if e.lower_lash:
+        sc.canvas.fill(face(g.stroke(lower[6:13], g.taper(7, 0.0, 0.09, 0.02, 0.6)), 0.01), c.lash)
+
+
+def draw(sc: Scene) -> None:
+    draw_eye(sc, SIDES["left_eye"], sc.pose.left_eye)
+    draw_eye(sc, SIDES["right_eye"], sc.pose.right_eye)
+
+
+def outline(sc: Scene, side: int) -> np.ndarray:
+    """Every point an eye can cover, open or closed, in image pixels for the scene's pose."""
+    upper, lower, closed, wing = _curves(sc.spec.eyes.tilt)
+    pad = sc.spec.eyes.lash  # the lash extends half its width beyond its curve
+    points = np.concatenate([upper + (0, pad), lower - (0, pad), closed, wing + (pad, pad)])
+    return sc.on_face(_to_head(sc, side, points), 0.01 * sc.r)
