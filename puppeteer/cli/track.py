@@ -1,0 +1,120 @@
+"""`puppeteer track`: a face in a camera, video or image folder → a pose CSV, one row per tracked frame
+(frame,time_s,face_found,head_x,head_y,neck_z,left_eye,right_eye,mouth), which `puppeteer render --poses`
+reads."""
+import os
+import sys
+from pathlib import Path
+
+QUIT_KEYS = (ord("q"), 27)  # q, Esc
+WINDOW = "puppeteer track (q or Esc stops)"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("track", help="track a face into a pose CSV",
+                              description="Track the face in a camera, a video file or a folder of images and "
+                                          "write one pose per frame to a CSV. A file is tracked frame by frame "
+                                          "with a progress bar; a camera runs until Ctrl+C, q in the preview, "
+                                          "or --seconds.")
+    p.add_argument("source", metavar="SOURCE", help="camera index (0, 1, ...), video file, or folder of images")
+    p.add_argument("--out", required=True, metavar="CSV", help="the pose CSV to write")
+    p.add_argument("--show", action="store_true", help="show the picture with the tracked landmarks")
+    p.add_argument("--no-mirror", action="store_true",
+                   help="don't mirror: the character's left eye follows your left eye (by default it copies "
+                        "your mirror image, like the preview)")
+    p.add_argument("--estimator", choices=["landmarker", "facemesh"], default="landmarker",
+                   help="landmarker: MediaPipe FaceLandmarker (default, more accurate); facemesh: the legacy "
+                        "MediaPipe face mesh (faster, a fallback)")
+    p.add_argument("--no-calibration", action="store_true", help="ignore the saved neutral pose")
+    p.add_argument("--fps", type=float, default=30.0, help="frame rate of an image folder (default 30)")
+    p.add_argument("--seconds", type=float, metavar="S", help="stop a camera after S seconds")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing CSV")
+    p.set_defaults(run=run)
+
+
+def _check_screen() -> None:
+    from ..errors import TrackingError
+
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise TrackingError("--show needs a screen and none was found (DISPLAY is not set); run without --show")
+
+
+def _show(image, result, mirror: bool) -> bool:
+    """Shows the preview; True when the user pressed q or Esc."""
+    import cv2
+
+    from ..errors import TrackingError
+    from ..tracking.preview import draw_preview
+
+    try:
+        cv2.imshow(WINDOW, cv2.cvtColor(draw_preview(image, result, mirror), cv2.COLOR_RGB2BGR))
+        return cv2.waitKey(1) & 0xFF in QUIT_KEYS
+    except cv2.error as e:
+        raise TrackingError(f"cannot open a preview window ({str(e).strip().splitlines()[-1]}); "
+                            "run without --show") from None
+
+
+def run(args) -> int:
+    import queue
+    import time
+
+    from tqdm import tqdm
+
+    from ..errors import PuppeteerError, TrackingError
+    from ..files import write_atomically
+    from ..pose import write_pose_csv
+    from ..tracking import Calibration, CameraSource, FaceTracker, TrackingLoop, open_source
+
+    out = Path(args.out)
+    if out.exists() and not args.overwrite:
+        raise PuppeteerError(f"{out}: already exists; choose another name or pass --overwrite")
+    if args.fps <= 0:
+        raise PuppeteerError("--fps must be positive")
+    if args.show:
+        _check_screen()
+    source = open_source(args.source, realtime=False, fps=args.fps)
+    live = isinstance(source, CameraSource)
+    tracker = FaceTracker(args.estimator, mirror=not args.no_mirror,
+                          calibration=Calibration() if args.no_calibration else None)
+    results = queue.Queue()
+    loop = TrackingLoop(source, tracker, lambda frame, result: results.put((frame, result)))
+    rows, progress = [], None
+    try:
+        loop.start()
+        progress = tqdm(total=source.length, unit="frame", desc="track", disable=live)
+        if live:
+            print(f"tracking {source.name}: press Ctrl+C{' or q' if args.show else ''} to stop", file=sys.stderr)
+        deadline = time.monotonic() + args.seconds if args.seconds else None
+        while not (deadline and time.monotonic() > deadline):
+            try:
+                frame, result = results.get(timeout=0.1)
+            except queue.Empty:
+                if loop.done.is_set() and results.empty():
+                    break
+                continue
+            rows.append((frame.index, frame.timestamp_s, result))
+            progress.update()
+            if args.show and _show(frame.image, result, tracker.mirror):
+                break
+    except KeyboardInterrupt:
+        if not live:
+            raise
+    finally:
+        loop.stop()
+        tracker.close()
+        if progress is not None:
+            progress.close()
+    if loop.exception is not None:
+        raise loop.exception
+    if source.error and not live:
+        raise TrackingError(source.error)
+    if not rows:
+        raise TrackingError(f"{source.name}: no frames were read")
+
+    columns = {"frame": [i for i, _, _ in rows], "time_s": [f"{t:.3f}" for _, t, _ in rows],
+               "face_found": [int(r.face_found) for _, _, r in rows]}
+    write_atomically(out, lambda tmp: write_pose_csv(tmp, [r.pose for _, _, r in rows], columns),
+                     overwrite=args.overwrite)
+    found = sum(columns["face_found"])
+    print(f"wrote {out} ({len(rows)} frames, face found in {found}; tracking {loop.busy_s * 1000 / loop.frames:.1f} ms/frame"
+          f"{f', {source.dropped} frames dropped' if source.dropped else ''})")
+    return 0
