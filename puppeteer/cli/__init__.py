@@ -11,6 +11,7 @@ COMMANDS = [
     "prepare",
     "check",
     "dataset",
+    "track",
     "train",
     "evaluate",
 ]
