@@ -9,10 +9,12 @@ from test_tracking_support import config_dir  # noqa: F401 (fixture)
 
 from puppeteer.errors import TrackingError
 from puppeteer.pose import Pose
-from puppeteer.tracking import OFF, Calibration, OneEuroFilter, OneEuroSettings, Smoothing, Thresholds
+from puppeteer.tracking import (OFF, Calibration, OneEuroFilter, OneEuroSettings, Smoothing, Thresholds,
+                                TrackResult)
 from puppeteer.tracking.calibration import calibration_path, load_calibration, save_calibration
 from puppeteer.tracking.filters import PoseFilter
 from puppeteer.tracking.hold import FaceLossHold
+from puppeteer.tracking.preview import FOUND_COLOUR, draw_preview
 from puppeteer.tracking.solver import as_seen, head_angles, mirrored
 
 FPS = 30.0
@@ -169,3 +171,17 @@ def test_no_face_holds_then_eases_to_neutral():
     assert hold.missing(2.5) == Pose() and hold.shown == Pose()
     hold.seen(last)
     assert not hold.lost
+
+
+# --- preview ---
+
+def test_preview_mirrors_the_picture_and_its_landmarks():
+    image = np.zeros((80, 100, 3), np.uint8)
+    image[:, :10] = 255  # a white band on the left
+    result = TrackResult(Pose(), True, np.array([[20.0, 60.0]], np.float32))  # below the "face found" label
+    shown = draw_preview(image, result, mirror=True)
+    assert shown[75, 95].tolist() == [255, 255, 255] and shown[75, 5].tolist() == [0, 0, 0]
+    assert shown[60, 100 - 1 - 20].tolist() == list(FOUND_COLOUR)  # the landmark moved with the picture
+    assert shown[60, 20].tolist() == [0, 0, 0]
+    plain = draw_preview(image, result, mirror=False)
+    assert plain[60, 20].tolist() == list(FOUND_COLOUR) and image[60, 20].tolist() == [0, 0, 0]  # a copy

@@ -96,6 +96,14 @@ def test_track_source_errors_are_one_line(tmp_path, config_dir, capsys, source, 
     assert not (tmp_path / "t.csv").exists()
 
 
+def test_show_without_a_screen_is_a_clear_error(tmp_path, tilting_video, monkeypatch, capsys):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert track(tilting_video, "--out", tmp_path / "t.csv", "--show") == 2
+    assert capsys.readouterr().err == ("puppeteer track: error: --show needs a screen and none was found (DISPLAY "
+                                       "is not set); run without --show\n")
+
+
 def test_render_accepts_the_tracked_csv(tmp_path, tracked):
     short = tmp_path / "short.csv"  # the first rows are enough to show the format fits; rendering is slow
     short.write_text("".join(tracked.read_text().splitlines(keepends=True)[:3]))

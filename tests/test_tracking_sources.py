@@ -49,6 +49,7 @@ def test_video_file_hands_out_every_frame_when_not_realtime(tmp_path):
     assert [frame_number(f, step=16) for f in frames] == list(range(12))
     assert frames[5].timestamp_s == pytest.approx(5 / 25)
     assert frames[0].image.shape == (48, 64, 3) and frames[0].image.dtype == np.uint8
+    assert frames[0].captured_at <= frames[-1].captured_at <= time.monotonic()
     assert source.finished and source.dropped == 0 and source.error is None and source.length == 12
 
 

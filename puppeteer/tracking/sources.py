@@ -8,7 +8,7 @@ import re
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -26,6 +26,7 @@ class Frame:
     image: np.ndarray  # H×W×3 uint8 RGB, as the camera sees it (not mirrored)
     index: int  # position in the source; gaps mean dropped frames
     timestamp_s: float  # seconds since the source started (file sources: index / fps)
+    captured_at: float = field(default_factory=time.monotonic)  # time.monotonic() when it was read (latency)
 
 
 def _rgb(bgr: np.ndarray) -> np.ndarray:
