@@ -48,6 +48,20 @@ def test_head_angles_name_what_the_picture_shows():
     assert head_angles(combined) == pytest.approx([3, 5, 8], abs=1e-9)
 
 
+def test_mirror_mode_gives_the_original_puppeteers_signs():
+    """Reference README §6: the original puppeteer (raw camera picture, preview mirrored for display only) gives
+    head_x < 0 looking down, head_y > 0 turning toward one's own left, neck_z < 0 tilting the head's top toward
+    one's right shoulder, and drives left_eye from the eye on the picture's left (the user's right eye)."""
+    def pose(rotation, eyes=(0.0, 0.0)):
+        return mirrored(as_seen(head_angles(rotation), eyes, 0.0, OPEN_EYES, MOUTH))
+
+    # the camera faces the user, so the user's own left is the picture's right (+x)
+    assert pose(rx(12)).head_x < 0  # forward tips toward -y: looking down
+    assert pose(ry(12)).head_y > 0  # forward toward +x: turning toward one's own left
+    assert pose(rz(12)).neck_z < 0  # top toward -x, the picture's left: toward one's right shoulder
+    assert pose(np.eye(3), eyes=(0.5, 0.0)).left_eye == 1.0  # the eye on the picture's left
+
+
 def test_as_seen_scales_by_15_degrees_and_clamps():
     pose = as_seen(np.array([7.5, -15.0, 40.0]), (0.0, 0.0), 0.0, OPEN_EYES, MOUTH)
     assert (pose.head_x, pose.head_y, pose.neck_z) == pytest.approx((0.5, -1.0, 1.0))

@@ -4,8 +4,11 @@ Everything here is in terms of the picture as it is given (the camera's own view
 returns the pose that makes the character look like the face in that picture. Mirroring is one more step,
 `mirrored()`, because the character normally copies the user's mirror image (see README, "Face tracking").
 
-Sign conventions (reference README §2 and §6; the original THA v1 puppeteer's formulas give these):
-* head_x > 0: the head tilts up.
+Sign conventions. With mirroring on, these reproduce the original THA v1 puppeteer's signs exactly (reference
+README §6: looking down gives head_x < 0, turning toward one's own left head_y > 0, tilting the head's top toward
+one's right shoulder neck_z < 0, and the eye on the camera picture's left drives left_eye). Read as a mirror
+image, which is how that puppeteer behaves for the eyes and the tilt, they say:
+* head_x > 0: the head tilts up (README §2).
 * head_y > 0: the face turns toward the screen's left (the character's own right).
 * neck_z > 0: the top of the head leans toward the screen's left (counter-clockwise on screen).
 * left_eye is the character's own left eye, drawn on the screen's right; right_eye is on the screen's left.
