@@ -1,7 +1,9 @@
-"""Tracking maths without a face model: angles and sign conventions, mirroring, thresholds and calibration,
-the One Euro filter, the no-face hold."""
+"""Tracking without a face model: angles and sign conventions, mirroring, thresholds and calibration, the One
+Euro filter, the no-face hold, the preview drawing; and the rule that tracking never imports torch."""
 import json
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -18,6 +20,12 @@ from puppeteer.tracking.preview import FOUND_COLOUR, draw_preview
 from puppeteer.tracking.solver import as_seen, head_angles, mirrored
 
 FPS = 30.0
+
+
+def test_tracking_never_imports_torch():
+    code = ("import sys, puppeteer.tracking, puppeteer.tracking.bench, puppeteer.tracking.preview; "
+            "sys.exit('torch' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 OPEN_EYES = (Thresholds(0.2, 0.5, 0.1, 0.4),) * 2
 MOUTH = Thresholds(0.2, 0.5, 0.1, 0.4)
 

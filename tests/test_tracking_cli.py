@@ -57,7 +57,9 @@ def test_track_writes_a_pose_csv_that_follows_the_head(tracked):
 def test_track_without_mirror_and_with_the_face_mesh(tmp_path, tilting_video, config_dir, capsys):
     out = tmp_path / "plain.csv"
     assert track(tilting_video, "--out", out, "--no-mirror", "--estimator", "facemesh") == 0
-    assert f"wrote {out} (28 frames, face found in 28; tracking " in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert f"wrote {out} (28 frames, face found in 28; tracking " in printed.out
+    assert "track: 100%" in printed.err and "28/28" in printed.err  # the progress bar
     upright, ccw, cw = segment_ends(read_pose_csv(out))
     assert ccw > upright + 0.6 and cw < upright - 0.6
 
