@@ -23,6 +23,26 @@ def register(subparsers) -> None:
                    help="continue an interrupted run in --out (same settings); complete characters are kept")
     s.set_defaults(run=run_synth)
 
+    n = sub.add_parser("import-ntut", help="convert the NTUT fork's MMD renders",
+                       description="Convert a folder of the NTUT fork's renders (MMD{i}_{j}.png with .txt labels "
+                                   "le,re,mouth,rx,ry,rz, or the renamed MMD{i}M_1jj / MMD{i}R_2kk) into a dataset. "
+                                   "The source is only read. Every file that cannot be used is listed.")
+    n.add_argument("src", metavar="SRC", help="the fork's dataset folder (e.g. with img/ and label/ inside)")
+    n.add_argument("dst", metavar="DST", help="new (or empty) folder for the converted dataset")
+    n.add_argument("--dry-run", action="store_true", help="check and report only; write nothing")
+    n.add_argument("--val-fraction", type=float, default=0.05, help="share of characters for val (default 0.05)")
+    n.add_argument("--test-fraction", type=float, default=0.05,
+                   help="share of characters for test (default 0.05)")
+    n.add_argument("--seed", type=int, default=0, help="seed of the random split by character (default 0)")
+    n.set_defaults(run=run_import_ntut)
+
+    v = sub.add_parser("validate", help="check a dataset folder and list its problems",
+                       description="Check every file of a dataset: images (size, RGBA, transparent background), "
+                                   "labels (header, ranges) and missing or stray files. Exits with 1 when "
+                                   "anything is wrong.")
+    v.add_argument("dir", metavar="DIR", help="the dataset folder")
+    v.set_defaults(run=run_validate)
+
 
 def run_synth(args) -> int:
     from tqdm import tqdm
@@ -36,3 +56,39 @@ def run_synth(args) -> int:
     kept = f", {result['kept']} already complete" if result["kept"] else ""
     print(f"wrote {args.out}: {result['written']} characters rendered{kept} ({splits}; {args.poses} poses each)")
     return 0
+
+
+def _summary(characters: dict, samples) -> str:
+    return ", ".join(f"{characters[s]} {s}" for s in characters) + f" characters; {samples} samples"
+
+
+def run_import_ntut(args) -> int:
+    import sys
+
+    from tqdm import tqdm
+
+    from ..data.ntut import import_ntut
+
+    report = import_ntut(args.src, args.dst, args.dry_run, args.val_fraction, args.test_fraction, args.seed,
+                         progress=lambda items, total: tqdm(items, total=total, unit="character", desc="import"))
+    for line in report.ignored:
+        print(f"ignored: {line}", file=sys.stderr)
+    for line in report.problems:
+        print(f"problem: {line}", file=sys.stderr)
+    verb = "would import" if args.dry_run else f"wrote {args.dst}:"
+    print(f"{verb} {_summary(report.characters, report.samples)}; {len(report.problems)} problem(s), "
+          f"{len(report.ignored)} file(s) outside the layout ignored")
+    return 1 if report.problems else 0
+
+
+def run_validate(args) -> int:
+    from tqdm import tqdm
+
+    from ..data.validate import validate
+
+    report = validate(args.dir, progress=lambda items: tqdm(items, unit="character", desc="validate"))
+    for line in report.problems:
+        print(f"problem: {line}")
+    state = f"{len(report.problems)} problem(s)" if report.problems else "no problems"
+    print(f"{args.dir}: {_summary(report.characters, sum(report.samples.values()))}; {state}")
+    return 1 if report.problems else 0

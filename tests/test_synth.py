@@ -1,0 +1,134 @@
+"""The procedural rig: deterministic, template-conformant, and every pose parameter does what it says."""
+import numpy as np
+import pytest
+
+from puppeteer.pose import Pose
+from puppeteer.synth import random_character, regions, render, sample_pose
+
+SEEDS = range(24)
+
+
+@pytest.fixture(scope="module")
+def specs():
+    return [random_character(seed) for seed in SEEDS]
+
+
+@pytest.fixture(scope="module")
+def rests(specs):
+    return [render(spec) for spec in specs]
+
+
+def test_same_seed_and_pose_give_the_same_bytes():
+    pose = Pose(0.3, -0.7, 0.5, 0.2, 0.9, 0.6)
+    first = render(random_character(5), pose)
+    assert random_character(5) == random_character(5)
+    assert first.tobytes() == render(random_character(5), pose).tobytes()
+    assert first.tobytes() != render(random_character(6), pose).tobytes()
+
+
+def test_characters_follow_the_tha_template(specs, rests):
+    for spec, rgba in zip(specs, rests):
+        assert rgba.shape == (256, 256, 4) and rgba.dtype == np.uint8
+        transparent = rgba[..., 3] == 0
+        assert not rgba[transparent][:, :3].any(), f"seed {spec.seed}: colour under a transparent background"
+        assert transparent[:40].all() and transparent[0, :].all(), f"seed {spec.seed}: something above the head"
+        x0, y0, x1, y1 = regions(spec)["head"]
+        assert 64 <= x0 and x1 < 192 and 64 <= y0 and y1 < 192, f"seed {spec.seed}: head box {x0, y0, x1, y1}"
+        assert (rgba[-1, :, 3] == 255).sum() > 100, f"seed {spec.seed}: no shoulders at the bottom"
+        opaque = np.nonzero(rgba[..., 3] > 0)[1]
+        assert abs(opaque.mean() - 127.5) < 6, f"seed {spec.seed}: not centred"
+
+
+def test_characters_vary(specs, rests):
+    assert len({spec.hair.back for spec in specs}) >= 3
+    assert len({spec.hair.bangs for spec in specs}) >= 3
+    assert len({spec.body.clothes for spec in specs}) >= 4
+    assert len({spec.colors.hair for spec in specs}) == len(specs)
+    means = np.array([rgba[..., :3][rgba[..., 3] == 255].mean(axis=0) for rgba in rests])
+    assert means.std(axis=0).min() > 8
+
+
+@pytest.mark.parametrize("name", ["left_eye", "right_eye", "mouth"])
+def test_each_morph_parameter_changes_only_its_region(specs, rests, name):
+    for spec, rest in zip(specs[:10], rests[:10]):
+        x0, y0, x1, y1 = regions(spec)[name]
+        for value in (0.4, 1.0):
+            changed = np.any(render(spec, Pose(**{name: value})) != rest, axis=2)
+            ys, xs = np.nonzero(changed)
+            assert len(xs) > (30 if value == 1.0 else 10), f"seed {spec.seed}: {name}={value} changes too little"
+            assert x0 <= xs.min() and xs.max() <= x1 and y0 <= ys.min() and ys.max() <= y1, \
+                f"seed {spec.seed}: {name}={value} changed pixels outside {regions(spec)[name]}"
+    boxes = regions(specs[0])
+    assert boxes["left_eye"][2] < 128 < boxes["right_eye"][0], "left_eye is the eye on the image left"
+
+
+def test_closed_eyes_and_open_mouth_look_right(specs, rests):
+    for spec, rest in zip(specs[:6], rests[:6]):
+        x0, y0, x1, y1 = regions(spec)["right_eye"]
+        closed = render(spec, Pose(right_eye=1.0))[y0:y1 + 1, x0:x1 + 1, :3].astype(int)
+        # an open eye shows its white; a closed one only skin and the lash line
+        assert (rest[y0:y1 + 1, x0:x1 + 1, :3] >= 250).all(axis=2).sum() > 8
+        assert (closed >= 250).all(axis=2).sum() < 3
+        x0, y0, x1, y1 = regions(spec)["mouth"]
+        mouth = render(spec, Pose(mouth=1.0))[y0:y1 + 1, x0:x1 + 1, :3].astype(int)
+        dark = lambda rgb: (rgb.sum(axis=2) < 400).sum()  # noqa: E731
+        assert dark(mouth) > dark(rest[y0:y1 + 1, x0:x1 + 1, :3].astype(int)) + 15
+
+
+def _position(spec, morph: dict, **head) -> np.ndarray:
+    """Where a feature is: the centre of what its morph changes, with the head posed."""
+    before, after = render(spec, Pose(**head)), render(spec, Pose(**morph, **head))
+    ys, xs = np.nonzero(np.any(before != after, axis=2))
+    return np.array([xs.mean(), ys.mean()])
+
+
+def _mouth_position(spec, **head) -> np.ndarray:
+    return _position(spec, {"mouth": 1.0}, **head)
+
+
+@pytest.mark.parametrize("seed", [0, 3, 7])
+def test_larger_head_turn_moves_the_face_further(seed):
+    spec = random_character(seed)
+    centre = _mouth_position(spec)
+    shifts = [(_mouth_position(spec, head_y=v) - centre)[0] for v in (0.25, 0.5, 1.0)]
+    assert 0 < shifts[0] < shifts[1] < shifts[2], shifts  # head_y > 0 turns toward the image right
+    assert shifts[2] > 5
+    assert (_mouth_position(spec, head_y=-1.0) - centre)[0] < -5
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_pitch_and_neck_tilt_directions(seed):
+    spec = random_character(seed)
+    centre = _mouth_position(spec)
+    up = [(_mouth_position(spec, head_x=v) - centre)[1] for v in (0.5, 1.0)]
+    assert 0 > up[0] > up[1], up  # head_x > 0 looks up: the face moves up the picture
+    assert (_mouth_position(spec, head_x=-1.0) - centre)[1] > 2
+    # neck_z > 0 tips the head top toward the image right, about the neck root well below the eyes
+    eyes = lambda **head: _position(spec, {"left_eye": 1.0, "right_eye": 1.0}, **head)  # noqa: E731
+    assert (eyes(neck_z=1.0) - eyes())[0] > 12
+    assert (eyes(neck_z=-1.0) - eyes())[0] < -12
+    assert (render(spec, Pose(neck_z=1.0))[-20:] == render(spec)[-20:]).all(), "the body does not move"
+
+
+def test_turning_squeezes_the_far_eye(specs):
+    for spec in specs[:6]:
+        widths = {}
+        for name in ("left_eye", "right_eye"):
+            base, shut = render(spec, Pose(head_y=1.0)), render(spec, Pose(head_y=1.0, **{name: 1.0}))
+            xs = np.nonzero(np.any(base != shut, axis=2))[1]
+            widths[name] = xs.max() - xs.min()
+        assert widths["right_eye"] < widths["left_eye"], f"seed {spec.seed}: {widths}"  # turning right
+
+
+def test_pose_sampling_follows_tha_v1():
+    rng = np.random.default_rng(0)
+    poses = np.array([sample_pose(rng).values() for _ in range(4000)])
+    head, morph = poses[:, :3], poses[:, 3:]
+    assert (morph >= 0).all() and (morph <= 1).all() and abs(morph.mean() - 0.5) < 0.02
+    assert (np.abs(head) <= 1).all()
+    assert abs(np.abs(head).mean() - 2 / 3) < 0.02  # density ∝ |x|: E|x| = 2/3
+    assert abs((head > 0).mean() - 0.5) < 0.03
+    uniform = np.array([sample_pose(rng, "uniform").values()[:3] for _ in range(4000)])
+    assert abs(np.abs(uniform).mean() - 0.5) < 0.02
+    with pytest.raises(ValueError):
+        sample_pose(rng, "cubic")
