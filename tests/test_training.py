@@ -5,15 +5,16 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from puppeteer.checkpoints import FILES, load_networks
+from puppeteer.checkpoints import load_networks
 from puppeteer.cli import main
 from puppeteer.data import format as fmt
 from puppeteer.errors import DatasetError, TrainingError
 from puppeteer.models import NETWORKS
 from puppeteer.pose import Pose
 from puppeteer.poser import Poser
-from puppeteer.training.checkpointing import export, list_checkpoints, read_checkpoint
+from puppeteer.training.checkpointing import list_checkpoints, read_checkpoint
 from puppeteer.training.config import TrainConfig
 from puppeteer.training.losses import TrainingLoss
 from puppeteer.training.stages import STAGES
@@ -109,11 +110,17 @@ def test_fine_tuning_starts_from_an_original_format_checkpoint(tha1_weights, dat
     small = NETWORKS["two_algo_face_rotator"](width=4, bottleneck_blocks=1).state_dict()
     with open(tmp_path / "rotator.pt", "wb") as f:
         torch.save(small, f, _use_new_zipfile_serialization=False)
-    last = train(tiny(dataset, tmp_path / "run", stage="rotator", source="dataset", steps=1,
+    last = train(tiny(dataset, tmp_path / "run", stage="rotator", source="dataset", steps=1, image_every=1,
                       init=str(tmp_path / "rotator.pt")))
     trained = read_checkpoint(last)["model"]
     assert trained.keys() == small.keys()
     assert not torch.equal(trained["zhou_grid_change.weight"], small["zhou_grid_change.weight"])
+    logs = EventAccumulator(str(tmp_path / "run" / "tensorboard"))
+    logs.Reload()
+    assert {"train/loss", "train/images_per_s", "val/psnr_color_changed", "val/psnr_resampled"} <= \
+        set(logs.Tags()["scalars"])
+    grid = logs.Images("val/input_output_target")[0]  # input | color_changed | resampled | target, 2 rows
+    assert (grid.width, grid.height) == (4 * SIZE, 2 * SIZE)
 
 
 def test_a_killed_run_resumes_to_bit_identical_weights(dataset, tmp_path, monkeypatch):
@@ -208,3 +215,12 @@ def test_config_file_stage_tables_and_flags(dataset, tmp_path, capsys):
     assert "--frozen DIR" in capsys.readouterr().err
     assert main(["train", "morpher", "--dataset", str(dataset), "--out", str(tmp_path), "--lr", "fast"]) == 2
     assert "--lr fast: should be a number" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("recipe", sorted((Path(__file__).parents[1] / "configs").glob("*.toml")),
+                         ids=lambda p: p.stem)
+def test_the_example_configs_are_valid_for_every_stage(recipe):
+    from puppeteer.training.config import STAGES as STAGE_NAMES, read_config
+
+    for stage in STAGE_NAMES:
+        read_config(recipe, stage).updated({"dataset": "d", "out": "o"}).check()

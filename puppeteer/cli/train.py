@@ -7,11 +7,11 @@ STAGE_HELP = {
     "rotator": "train the face rotator: morphed image → head turned (posed), behind a frozen morpher",
     "combiner": "train the combiner: the frozen rotator's two results → posed",
 }
-_METAVARS = {int: "N", float: "X", str: "S", bool: "true|false", tuple: "X,Y,..."}
+_METAVARS = {int: "N", float: "X", bool: "true|false", tuple: "X,Y,..."}
 
 
 def register(subparsers) -> None:
-    from ..training.config import TrainConfig  # light: no torch
+    from ..training.config import CHOICES, TrainConfig  # light: no torch
 
     p = subparsers.add_parser("train", help="train a stage, or export a training run",
                               description="Train one network on a dataset (settings from --config, then flags), "
@@ -28,7 +28,9 @@ def register(subparsers) -> None:
         s.add_argument("--overwrite", action="store_true", help="let --export replace an existing network file")
         for f in fields(TrainConfig):
             if f.name != "stage":
-                s.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, metavar=_METAVARS[type(f.default)],
+                metavar = "|".join(CHOICES[f.name]) if f.name in CHOICES else \
+                    _METAVARS.get(type(f.default), f.name.upper())
+                s.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, metavar=metavar,
                                help=f"{f.metadata['help']} (default {_show(f.default)})")
         s.set_defaults(run=run)
     e = stages.add_parser("export", help="write a run's network as a plain state_dict plus model.json",

@@ -7,6 +7,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from ..checkpoints import FILES, load_network, read_description
+from ..data.dataset import PoseDataset
 from ..errors import TrainingError
 from ..files import write_atomically
 from .loading import device_batches
@@ -36,8 +37,6 @@ def _usable_rows(present) -> list[str]:
 def evaluate(folder, dataset, split: str = "test", device="cpu", batch_size: int = 8, limit: int = 0,
              workers: int = 0, on_error: str = "stop") -> dict:
     """Metrics for every stage the checkpoint folder has (and the chain when it has all three)."""
-    from ..data.dataset import PoseDataset
-
     folder = Path(folder)
     description = read_description(folder)
     present = [name for name in (MORPHER, ROTATOR, COMBINER) if (folder / FILES[name]).is_file()]

@@ -5,7 +5,7 @@ import math
 import os
 import random
 import warnings
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +13,11 @@ import torch
 from torch.utils.data import DataLoader, DistributedSampler
 
 from ..checkpoints import FILES, load_network, read_description
+from ..data.dataset import PoseDataset
 from ..errors import TrainingError
 from ..models import NETWORKS
 from . import distributed
-from .checkpointing import list_checkpoints, read_checkpoint, latest_checkpoint, rng_state, save_checkpoint, \
+from .checkpointing import latest_checkpoint, list_checkpoints, read_checkpoint, rng_state, save_checkpoint, \
     set_rng_state
 from .config import TrainConfig
 from .loading import device_batches
@@ -50,14 +51,14 @@ def resume(run, overrides: dict | None = None) -> Path | None:
 def _launch(cfg: TrainConfig, state: dict | None) -> Path | None:
     env = distributed.start(cfg.device)
     try:
-        return _run(cfg, env, state)
+        with _deterministic(cfg.deterministic, env.device):
+            return _run(cfg, env, state)
     finally:
         distributed.stop(env)
 
 
 def _run(cfg: TrainConfig, env: distributed.Env, state: dict | None) -> Path | None:
     _seed(cfg.seed + env.rank)
-    _set_deterministic(cfg.deterministic, env.device)
     stage = STAGES[cfg.stage]
     model = build_network(cfg, stage.network, env.device)
     frozen = load_frozen(cfg, stage, env.device)
@@ -122,11 +123,10 @@ def load_frozen(cfg: TrainConfig, stage: Stage, device) -> dict:
 
 
 def open_split(cfg: TrainConfig, split: str, required: bool = True):
-    from ..data.dataset import PoseDataset  # the data package is only needed when training
-
     if not required and not (Path(cfg.dataset) / split).is_dir():
         return None
-    return PoseDataset(cfg.dataset, split=split, convention=cfg.convention, on_error=cfg.on_data_error)
+    data = PoseDataset(cfg.dataset, split=split, convention=cfg.convention, on_error=cfg.on_data_error)
+    return data if len(data) or required else None
 
 
 def steps_per_epoch(samples: int, cfg: TrainConfig, world: int) -> int:
@@ -250,8 +250,18 @@ def _seed(seed: int) -> None:
     random.seed(seed)
 
 
-def _set_deterministic(on: bool, device) -> None:
-    if on and torch.device(device).type == "cuda":
+@contextmanager
+def _deterministic(on: bool, device):
+    """Deterministic kernels (or cuDNN's autotuner when off) for the run, then the caller's settings back.
+    On GPUs a few kernels (grid_sample's backward) have no deterministic version: they warn and run anyway."""
+    before = (torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(),
+              torch.backends.cudnn.benchmark)
+    if on and device.type == "cuda":
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # cuBLAS needs it for reproducible GEMMs
-    torch.use_deterministic_algorithms(on)
+    torch.use_deterministic_algorithms(on, warn_only=True)
     torch.backends.cudnn.benchmark = not on
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(before[0], warn_only=before[1])
+        torch.backends.cudnn.benchmark = before[2]
