@@ -114,7 +114,7 @@ def run(args) -> int:
                "face_found": [int(r.face_found) for _, _, r in rows]}
     write_atomically(out, lambda tmp: write_pose_csv(tmp, [r.pose for _, _, r in rows], columns),
                      overwrite=args.overwrite)
-    found = sum(columns["face_found"])
-    print(f"wrote {out} ({len(rows)} frames, face found in {found}; tracking {loop.busy_s * 1000 / loop.frames:.1f} ms/frame"
-          f"{f', {source.dropped} frames dropped' if source.dropped else ''})")
+    found, ms = sum(columns["face_found"]), loop.busy_s * 1000 / loop.frames
+    dropped = f", {source.dropped} frames dropped" if source.dropped else ""
+    print(f"wrote {out} ({len(rows)} frames, face found in {found}; tracking {ms:.1f} ms/frame{dropped})")
     return 0
