@@ -93,6 +93,8 @@ class FrameSource:
                 image = self._read()
         except TrackingError as e:
             self.error = str(e)
+        except Exception as e:  # the thread would die silently: report it like any other read failure
+            self.error = f"{self.name}: reading stopped ({type(e).__name__}: {e})"
         finally:
             self._close()
             with self._cond:
