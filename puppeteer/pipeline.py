@@ -18,6 +18,7 @@ from .images import apply_brightness, decode
 from .pose import Pose
 
 DEAD_BAND = 1e-3  # L1 pose change below which a frame is not re-rendered
+THREAD_NAME = "render"
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class RenderPipeline:
         with self._cond:
             for name, value in fields.items():
                 setattr(self, f"_{name}", value)
+            self._source_time = self.clock()  # the re-render's latency counts from this change
             self._version += 1
             self._pending = True
             self._cond.notify_all()
@@ -134,7 +136,7 @@ class RenderPipeline:
     # --- thread ----------------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="render", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 1.0) -> bool:

@@ -90,7 +90,21 @@ def test_dead_band_skips_an_unchanged_pose_but_not_a_changed_one(collected, tiny
     np.testing.assert_array_equal(frames[2].image, expected)
 
     stats = pipeline.stats()
-    assert stats.rendered == 3 and stats.skipped >= 1 and stats.latency_ms > 0 and stats.render_fps > 0
+    assert stats.rendered == 3 and stats.skipped >= 1 and stats.latency_ms >= stats.render_ms > 0
+
+
+def test_render_rate_and_latency_are_measured(collected):
+    pipeline, frames = collected
+    poser = GatedPoser()
+    poser.gate.set()
+    pipeline.set_character(np.zeros((8, 8, 4), np.uint8))
+    pipeline.set_poser(poser)
+    for i in range(5):
+        pipeline.submit(Pose(mouth=i / 10), source_time=pipeline.clock() - 0.05)  # a frame taken 50 ms ago
+        assert pipeline.wait_until_idle()
+    stats = pipeline.stats()
+    assert stats.rendered == 5 and stats.render_fps > 0
+    assert 50 <= stats.latency_ms < 1000 and stats.latency_p90_ms >= stats.latency_ms
 
 
 def test_stop_returns_promptly_while_a_render_is_running_and_nothing_is_delivered_after():

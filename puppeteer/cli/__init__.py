@@ -5,6 +5,7 @@ import importlib
 import sys
 
 from ..errors import PuppeteerError
+from . import app
 
 COMMANDS = [
     "render",
@@ -21,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="puppeteer",
         description="Bring a single anime character picture to life. With no command, opens the puppeteer window.")
+    app.add_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f".{name}", __name__).register(subparsers)
@@ -30,13 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     try:
         return args.run(args) or 0
     except PuppeteerError as e:
-        print(f"puppeteer {args.command}: error: {e}", file=sys.stderr)
+        print(f"{' '.join(filter(None, ['puppeteer', args.command]))}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

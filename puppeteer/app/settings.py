@@ -1,0 +1,59 @@
+"""The window's settings, kept as JSON in the user's config folder so they survive between runs; tests point
+PUPPETEER_CONFIG_DIR elsewhere and never touch the real file. A damaged or hand-edited file never stops the app:
+values of the wrong type fall back to their defaults."""
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from ..config import config_dir
+from ..files import write_atomically
+
+MODES = ("webcam", "video", "manual")
+
+
+def default_snapshots() -> str:
+    return str(Path.home() / "Pictures" / "puppeteer-snapshots")
+
+
+@dataclass
+class Settings:
+    character: str | None = None  # last character PNG (None: the bundled one)
+    checkpoints: str | None = None  # last checkpoint folder (None: the bundled one)
+    camera: int = 0
+    video: str | None = None  # last video file or picture folder
+    mode: str = "webcam"
+    brightness: float = 0.0
+    background: str = "transparent"  # transparent, green or #rrggbb, as images.parse_background reads it
+    solid_colour: str = "#3a6ea5"  # remembered while another background is chosen
+    snapshots: str = field(default_factory=default_snapshots)
+    geometry: str | None = None  # QWidget.saveGeometry() in base64
+
+    @staticmethod
+    def path() -> Path:
+        return config_dir() / "app.json"
+
+    @classmethod
+    def load(cls) -> "Settings":
+        settings = cls()
+        try:
+            data = json.loads(cls.path().read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return settings
+        if not isinstance(data, dict):
+            return settings
+        for f in fields(cls):
+            value = data.get(f.name)
+            default = getattr(settings, f.name)
+            if f.name == "brightness" and isinstance(value, (int, float)) and not isinstance(value, bool):
+                setattr(settings, f.name, min(max(float(value), -0.3), 0.3))
+            elif isinstance(value, str) and (default is None or isinstance(default, str)):
+                setattr(settings, f.name, value)
+            elif f.name == "camera" and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                settings.camera = value
+        if settings.mode not in MODES:
+            settings.mode = "webcam"
+        return settings
+
+    def save(self) -> None:
+        text = json.dumps(asdict(self), indent=2) + "\n"
+        write_atomically(self.path(), lambda tmp: Path(tmp).write_text(text), overwrite=True)

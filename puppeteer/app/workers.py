@@ -1,0 +1,162 @@
+"""The window's threads, each handing its results to the UI thread through queued Qt signals:
+
+* `Task`: one slow call (loading a character or a model) off the UI thread, so the window never freezes;
+* `RenderBridge`: the Qt face of `puppeteer.pipeline.RenderPipeline` (inference on its own thread);
+* `TrackingSession`: capture + face tracking on one thread (`TrackingLoop`); each tracked pose goes straight to
+  the render pipeline (no detour through the UI thread, which would add latency), the preview to the UI.
+"""
+import threading
+import time
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QImage
+
+from ..errors import PuppeteerError
+from ..pipeline import THREAD_NAME as RENDER_THREAD, RenderPipeline
+from . import frames
+
+TASK_THREAD, OPEN_THREAD = "task", "tracking-open"
+WORKER_THREADS = (RENDER_THREAD, TASK_THREAD, OPEN_THREAD)  # the threads this module and the pipeline start
+
+
+def _emit(signal, *args) -> None:
+    try:
+        signal.emit(*args)
+    except RuntimeError:  # the window closed meanwhile: nobody is left to tell
+        pass
+
+
+class Task(QObject):
+    """Runs `work()` on a daemon thread; `done(result)` or `failed(message)` arrive on the UI thread."""
+
+    done = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, work, on_done, on_failed, parent=None):
+        super().__init__(parent)
+        self.work = work
+        self.done.connect(on_done, Qt.ConnectionType.QueuedConnection)
+        self.failed.connect(on_failed, Qt.ConnectionType.QueuedConnection)
+
+    def start(self) -> "Task":
+        threading.Thread(target=self._run, name=TASK_THREAD, daemon=True).start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            result = self.work()
+        except Exception as e:  # an unexpected failure is still reported in words, not as a traceback
+            _emit(self.failed, _in_words(e))
+        else:
+            _emit(self.done, result)
+
+
+class RenderBridge(QObject):
+    """Owns the render pipeline; `frame(Rendered, QImage)` and `error(message)` arrive on the UI thread."""
+
+    frame = Signal(object, QImage)
+    error = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.pipeline = RenderPipeline(self._deliver, lambda message: _emit(self.error, message))
+
+    def _deliver(self, rendered) -> None:
+        _emit(self.frame, rendered, frames.to_qimage(rendered.image))
+
+
+class TrackingSession(QObject):
+    """A camera, video file or picture folder driving the pipeline through the face tracker.
+
+    Opening the source and the tracker can take seconds (a camera warming up), so it happens on a thread too;
+    `opened()` or `failed(message)` tell the outcome. `stop()` may come at any time, even while opening."""
+
+    opened = Signal()
+    failed = Signal(str)
+    tracked = Signal(object, QImage)  # TrackResult, the preview with its landmarks
+
+    def __init__(self, spec, pipeline: RenderPipeline, mirror: bool = True, parent=None):
+        super().__init__(parent)
+        self.spec = spec
+        self.pipeline = pipeline
+        self.mirror = mirror
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._running = False  # the loop runs, and stop() must end it
+        self._tracker = self._loop = None
+
+    def start(self) -> "TrackingSession":
+        threading.Thread(target=self._open, name=OPEN_THREAD, daemon=True).start()
+        return self
+
+    def _open(self) -> None:
+        try:
+            from ..tracking.loop import TrackingLoop
+            from ..tracking.sources import open_source
+            from ..tracking.tracker import FaceTracker
+
+            source = open_source(self.spec, realtime=True)
+            tracker = FaceTracker(mirror=self.mirror)
+        except Exception as e:
+            _emit(self.failed, _in_words(e))
+            return
+        loop = TrackingLoop(source, tracker, self._on_result)
+        self._tracker, self._loop = tracker, loop
+        try:
+            loop.start()  # opens the camera or the file
+        except Exception as e:
+            tracker.close()
+            _emit(self.failed, _in_words(e))
+            return
+        with self._lock:
+            self._running = not self._stopped
+        if not self._running:  # stopped while the camera was opening: this thread cleans up
+            loop.stop()
+            tracker.close()
+            return
+        _emit(self.opened)
+
+    def _capture_time(self, frame) -> float:
+        """When `frame` was captured, on the pipeline's clock. Sources stamp frames from their start on the
+        monotonic clock (files with index / fps, which they play in step with)."""
+        age = time.monotonic() - (self._loop.source._t0 + frame.timestamp_s)
+        return self.pipeline.clock() - max(0.0, age)
+
+    def _on_result(self, frame, result) -> None:
+        """On the tracking thread: the pose to the renderer at once (held or easing to neutral when the face is
+        lost), then the preview to the UI."""
+        self.pipeline.submit(result.pose, self._capture_time(frame))
+        _emit(self.tracked, result, frames.preview(frame.image, result, self.mirror))
+
+    def set_neutral(self) -> None:
+        """Raises TrackingError (in words) when the latest frame has no face."""
+        if self._running:
+            self._tracker.set_neutral()
+
+    @property
+    def tracking_fps(self) -> float:
+        return self._loop.tracking_fps if self._loop is not None else 0.0
+
+    @property
+    def finished(self) -> bool:
+        return self._loop is not None and self._loop.done.is_set()
+
+    @property
+    def error(self) -> str | None:
+        """Why tracking stopped or stalls (a camera that stopped delivering, a failed tracker), if it did."""
+        if self._loop is None:
+            return None
+        return self._loop.source.error or (_in_words(self._loop.exception) if self._loop.exception else None)
+
+    def stop(self, timeout: float = 0.6) -> None:
+        """Stop tracking and release the camera; returns within about `timeout` + the source's own stop."""
+        with self._lock:
+            self._stopped = True
+            running = self._running
+        if running:
+            self._loop.stop(timeout=timeout)
+            self._tracker.close()
+
+
+def _in_words(error: Exception) -> str:
+    return str(error) if isinstance(error, PuppeteerError) else f"unexpected error: {type(error).__name__}: {error}"

@@ -1,0 +1,267 @@
+"""The puppeteer window, offscreen: it opens with the defaults, the sliders and the brightness drive the render
+(checked against the Poser directly), snapshots, a video driving the sliders, bad characters, settings, and a
+prompt close with every thread stopped. Dialogs are answered by replacing the window's ask/show methods."""
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import make_character
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QAction, QDropEvent, QKeySequence
+from test_tracking_support import photo, rotate, write_video
+
+from puppeteer.app import prepare_dialog, style
+from puppeteer.app.settings import Settings
+from puppeteer.app.window import AppOptions, MainWindow
+from puppeteer.checkpoints import load_networks
+from puppeteer.images import apply_brightness, composite, read_image
+from puppeteer.pose import Pose
+from puppeteer.poser import Poser
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+WAIT_MS = 20000
+
+
+@pytest.fixture(autouse=True)
+def config(tmp_path, monkeypatch):
+    folder = tmp_path / "config"
+    monkeypatch.setenv("PUPPETEER_CONFIG_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def open_window(qtbot, qapp, tmp_path, tiny_checkpoints, character_png):
+    """A window on the tiny model and the test character (manual mode unless a source is given), once its first
+    frame is on screen; styled as `puppeteer` styles it."""
+    style.apply(qapp)
+
+    def open_(options: AppOptions | None = None, settings: Settings | None = None, wait_frame=True):
+        options = options or AppOptions(character=str(character_png), checkpoints=str(tiny_checkpoints))
+        settings = settings or Settings(mode="manual", snapshots=str(tmp_path / "snapshots"))
+        window = MainWindow(options, settings)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: not window.loading, timeout=WAIT_MS)
+        if wait_frame:
+            qtbot.waitUntil(lambda: window.current is not None, timeout=WAIT_MS)
+        return window
+
+    return open_
+
+
+@pytest.fixture(scope="module")
+def tiny_poser(tiny_checkpoints):
+    return Poser(load_networks(tiny_checkpoints), "cpu", "fp32")
+
+
+@pytest.fixture(scope="module")
+def turning_video(tmp_path_factory):
+    """2.5 s of the astronaut: upright, then turned 12° in the picture plane (a sideways head tilt)."""
+    face = photo("astronaut")
+    frames = [face] * 20 + [rotate(face, 12)] * 55
+    path = tmp_path_factory.mktemp("video") / "turning.mp4"
+    write_video(path, frames, fps=30)
+    return path
+
+
+def wait_for_pose(qtbot, window, pose: Pose, brightness: float = 0.0):
+    qtbot.waitUntil(lambda: window.current.pose == pose and window.current.brightness == brightness,
+                    timeout=WAIT_MS)
+    return window.current.image
+
+
+def test_window_opens_with_the_defaults(qtbot, config):
+    """Whatever checkpoint/ and the bundled character hold now, the window opens and says what it lacks."""
+    window = MainWindow(AppOptions())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.loading, timeout=60000)
+    assert window.windowTitle().endswith("Talking Head Puppeteer")
+    if window.poser is None:
+        title, text = window.view.message
+        assert title in ("No model yet", "The model could not be loaded")
+        assert "face_morpher.pt" in text or "checkpoint" in text
+    else:
+        assert window.status["model"].text().startswith("Model: ")
+    if window.character is None:
+        assert "Open character" in window.view.message[1]
+    qtbot.waitUntil(lambda: window.mode == "webcam" and window.preview.face_found is not None
+                    or window.mode == "manual" and "camera 0" in window.preview.message, timeout=WAIT_MS)
+    assert window.status["device"].text().startswith(("CPU", "CUDA"))
+    window.close()
+    assert Settings.path().exists()
+
+
+def test_moving_a_pose_slider_renders_that_pose(qtbot, open_window, tiny_poser):
+    window = open_window()
+    before = window.current.image
+    assert window.pose_panel.sliders["head_y"].isEnabled()
+    window.pose_panel.sliders["head_y"].setValue(500)  # what a drag does
+    window.pose_panel.sliders["mouth"].setValue(800)
+    pose = Pose(head_y=0.5, mouth=0.8)
+    after = wait_for_pose(qtbot, window, pose)
+    assert not np.array_equal(before, after)
+    np.testing.assert_array_equal(after, next(tiny_poser.render(window.character, [pose])))
+    assert window.view.message is None
+
+
+@pytest.mark.parametrize("amount", [0.3, -0.3])
+def test_brightness_scales_the_character_before_the_networks(qtbot, open_window, tiny_poser, amount):
+    window = open_window()
+    plain = window.current.image
+    window.brightness.setValue(round(amount * 1000))
+    shown = wait_for_pose(qtbot, window, Pose(), brightness=pytest.approx(amount))
+    brightened = apply_brightness(window.character, amount)
+    assert np.array_equal(brightened[..., 3], window.character[..., 3])  # alpha untouched
+    assert np.all(brightened[..., :3] >= window.character[..., :3]) if amount > 0 else \
+        np.all(brightened[..., :3] <= window.character[..., :3])
+    np.testing.assert_array_equal(shown, next(tiny_poser.render(brightened, [Pose()])))
+    assert not np.array_equal(shown, plain)
+    qtbot.mouseDClick(window.brightness, Qt.MouseButton.LeftButton)  # back to 0: the unchanged character
+    np.testing.assert_array_equal(wait_for_pose(qtbot, window, Pose()), plain)
+
+
+def test_snapshots_are_the_displayed_result_and_never_overwrite(qtbot, open_window, tmp_path):
+    window = open_window()
+    save = next(a for a in window.findChildren(QAction) if a.shortcut() == QKeySequence(QKeySequence.StandardKey.Save))
+    assert save.shortcut().toString() == "Ctrl+S"
+    save.trigger()
+    first = next((tmp_path / "snapshots").glob("*.png"))
+    assert str(first) in window.statusBar().currentMessage()
+    transparent = read_image(first)
+    assert transparent.shape == (256, 256, 4)
+    np.testing.assert_array_equal(transparent, window.current.image)
+    assert (transparent[..., 3] < 255).any()  # no background was put in: it stays see-through
+
+    window.background.combo.setCurrentIndex(window.background.combo.findData("green"))
+    second = window.save_snapshot()
+    assert second != first and first.exists()
+    green = read_image(second)
+    np.testing.assert_array_equal(green, composite(window.current.image, (0, 255, 0)))
+    assert green.shape == (256, 256, 4) and np.all(green[..., 3] == 255)
+    np.testing.assert_array_equal(read_image(first), transparent)  # the first one is untouched
+
+
+def test_solid_colour_background_comes_from_the_colour_dialog(qtbot, open_window):
+    window = open_window()
+    window.ask_colour = lambda current: "#336699"
+    window.background.swatch.click()
+    assert window.background.spec() == "#336699" and window.settings.background == "#336699"
+    np.testing.assert_array_equal(window.snapshot_picture(), composite(window.current.image, (0x33, 0x66, 0x99)))
+
+
+def test_a_video_file_drives_the_pose_sliders(qtbot, open_window, tiny_checkpoints, character_png, turning_video):
+    window = open_window(AppOptions(character=str(character_png), checkpoints=str(tiny_checkpoints),
+                                    source=str(turning_video)), wait_frame=False)
+    assert window.mode == "video" and not window.pose_panel.sliders["neck_z"].isEnabled()
+    neck = window.pose_panel.sliders["neck_z"]
+    qtbot.waitUntil(lambda: window.preview.face_found and abs(neck.value_f()) > 0.4, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.current is not None and abs(window.current.pose.neck_z) > 0.4,
+                    timeout=WAIT_MS)  # the render follows
+    window._update_status()
+    assert window.status["tracking"].text().endswith("fps") and "Tracking 0.0" not in window.status["tracking"].text()
+    assert window.status["latency"].text().endswith(" ms")
+    ARTIFACTS.mkdir(exist_ok=True)
+    window.grab().save(str(ARTIFACTS / "app-window.png"))
+
+
+def test_a_bad_character_shows_what_is_wrong_and_keeps_the_previous_one(qtbot, open_window, tmp_path):
+    window = open_window()
+    previous, title = window.character, window.windowTitle()
+    errors, questions = [], []
+    window.show_error = lambda title, text: errors.append((title, text))
+    window.ask = lambda title, text: questions.append(text) or False  # "Prepare it?" → no
+
+    not_a_picture = tmp_path / "notes.png"
+    not_a_picture.write_text("hello")
+    window.ask_open_file = lambda *args: str(not_a_picture)
+    window.open_character_dialog()
+    qtbot.waitUntil(lambda: len(errors) == 1, timeout=WAIT_MS)
+    assert "not a picture" in errors[0][1] and questions == []
+
+    photo_path = tmp_path / "photo.png"
+    Image.fromarray(np.full((80, 100, 3), 128, np.uint8)).save(photo_path)
+    drop(window, photo_path)
+    qtbot.waitUntil(lambda: len(errors) == 2, timeout=WAIT_MS)
+    assert "no transparency" in errors[1][1] and len(questions) == 1  # fixable: it offered to prepare it first
+    assert window.character is previous and window.windowTitle() == title
+
+
+def test_a_picture_that_needs_preparing_is_prepared_and_kept(qtbot, open_window, tmp_path, monkeypatch, config):
+    window = open_window()
+    prepared = make_character(seed=3)
+    monkeypatch.setattr(prepare_dialog, "prepare_interactively", lambda parent, path: prepared)
+    window.ask = lambda title, text: True
+    wide = tmp_path / "wide.png"
+    Image.fromarray(np.zeros((300, 400, 4), np.uint8)).save(wide)
+    window.load_character(wide)
+    qtbot.waitUntil(lambda: window.character is prepared, timeout=WAIT_MS)
+    saved = Path(window.settings.character)
+    assert saved.parent == config / "characters" and saved.name.startswith("wide")
+    np.testing.assert_array_equal(read_image(saved), prepared)
+    assert wide.exists()  # the user's file is left alone
+
+
+def test_a_good_character_can_be_dropped_on_the_window(qtbot, open_window, tmp_path):
+    window = open_window()
+    other = tmp_path / "other.png"
+    Image.fromarray(make_character(seed=5)).save(other)
+    drop(window, other)
+    qtbot.waitUntil(lambda: window.character_path == other, timeout=WAIT_MS)
+    np.testing.assert_array_equal(window.character, make_character(seed=5))
+    assert window.windowTitle().startswith("other.png")
+
+
+def drop(window, path):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+
+
+def test_without_a_model_the_window_says_how_to_get_one(qtbot, open_window, tmp_path, character_png):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    window = open_window(AppOptions(character=str(character_png), checkpoints=str(empty)), wait_frame=False)
+    title, text = window.view.message
+    assert title == "No model yet" and "face_morpher.pt" in text and "Open checkpoint folder" in text
+    assert window.poser is None and window.character is not None and window.status["model"].text() == "Model: none"
+    window.grab()  # paints the message without trouble
+
+
+def test_settings_persist_between_runs(qtbot, open_window, tiny_checkpoints, character_png, tmp_path):
+    window = open_window()
+    window.brightness.setValue(-150)
+    window.background.combo.setCurrentIndex(window.background.combo.findData("green"))
+    window.resize(720, 700)  # the offscreen screen is 800 wide
+    size = window.size()
+    window.close()
+    saved = Settings.load()
+    assert (saved.brightness, saved.background, saved.mode) == (pytest.approx(-0.15), "green", "manual")
+    assert saved.character == str(character_png) and saved.checkpoints == str(tiny_checkpoints)
+
+    again = MainWindow(AppOptions(), saved)  # no options: everything comes from the settings
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.current is not None, timeout=WAIT_MS)
+    assert again.character_path == character_png and again.poser.networks.folder == tiny_checkpoints
+    assert again.brightness.value_f() == pytest.approx(-0.15) and again.current.brightness == pytest.approx(-0.15)
+    assert again.background.spec() == "green" and again.size() == size and size.width() == 720
+
+
+def test_closing_while_rendering_and_tracking_is_prompt_and_stops_every_thread(
+        qtbot, open_window, tiny_checkpoints, character_png, turning_video):
+    window = open_window(AppOptions(character=str(character_png), checkpoints=str(tiny_checkpoints),
+                                    source=str(turning_video)), wait_frame=False)
+    qtbot.waitUntil(lambda: window.preview.face_found is not None, timeout=WAIT_MS)
+    session = window.session
+    busy = []
+    window.poser.pose_image = lambda image, pose6: busy.append(1) or time.sleep(3) or image  # a very slow model
+    window.pipeline.set_brightness(0.1)  # forces a (now slow) render
+    qtbot.waitUntil(lambda: bool(busy), timeout=WAIT_MS)
+    start = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - start < 1.0
+    assert session._loop.done.is_set() and session._loop.source.finished  # the camera/file is released
