@@ -12,6 +12,7 @@ BANGS = ("pointed", "blunt", "swept", "parted")
 TAILS = ("none", "twin", "buns")
 CLOTHES = ("sailor", "blazer", "hoodie", "shirt", "turtleneck", "dress")
 ACCESSORIES = ("ribbon", "clip", "headband", "cat_ears", "glasses")
+ACCESSORY_WEIGHTS = (0.26, 0.26, 0.16, 0.1, 0.22)
 MOUTHS = ("line", "cat", "small")
 NOSES = ("dot", "hook", "shadow")
 
@@ -165,6 +166,7 @@ def random_character(seed: int) -> CharacterSpec:
     body = Body(neck_w=u(0.2, 0.25), shoulder=u(66, 84), slope=u(10, 18), clothes=str(rng.choice(CLOTHES)),
                 tie=bool(rng.random() < 0.5))
     count = rng.choice([0, 1, 2], p=[0.4, 0.45, 0.15])
-    accessories = tuple(sorted(str(a) for a in rng.choice(ACCESSORIES, size=count, replace=False)))
+    accessories = tuple(sorted(str(a) for a in rng.choice(ACCESSORIES, size=count, replace=False,
+                                                          p=ACCESSORY_WEIGHTS)))
     return CharacterSpec(seed=int(seed), colors=_colors(rng), face=face, eyes=eyes, mouth=mouth, hair=hair,
                          body=body, accessories=accessories, line_width=u(0.9, 1.5))

@@ -34,28 +34,37 @@ def draw_eye(sc: Scene, side: int, closing: float) -> None:
     k = float(np.clip(closing, 0.0, 1.0))
     upper0, lower0, closed, wing = _curves(e.tilt)
     upper, lower = g.lerp(upper0, closed, k), g.lerp(lower0, closed, k)
-    face = lambda uv, depth=0.0: sc.on_face(_to_head(sc, side, np.asarray(uv)), depth * sc.r)  # noqa: E731
+    iu, iv, cv = e.iris_w, e.iris_h, -0.05
+    hu = -side * 0.35 * iu  # highlights toward the image left on both eyes: one light source
+    white = (255, 255, 255)
+    # (eye-space polygon, colour), back to front, all clipped to the opening between the lids
+    inside = [(np.concatenate([upper0, lower0[::-1]]), white),
+              (g.stroke(upper - (0, 0.2), 0.55), (206, 206, 226)),  # the lid's shadow on the white
+              (_ellipse(0, cv, iu, iv), c.iris_dark),
+              (_ellipse(0, cv - 0.06, 0.85 * iu, 0.84 * iv), c.iris),
+              (_ellipse(0, cv - 0.42 * iv, 0.62 * iu, 0.38 * iv), c.iris_light),
+              (_ellipse(0, cv + 0.52 * iv, 0.8 * iu, 0.42 * iv), c.iris_dark),
+              (_ellipse(0, cv, e.pupil * iu, 1.1 * e.pupil * iv), c.lash),
+              (_ellipse(hu, cv + 0.32 * iv, 0.3 * iu, 0.24 * iv, 16), white),
+              (_ellipse(-0.9 * hu, cv - 0.45 * iv, 0.13 * iu, 0.1 * iv, 12), white)]
+    lash_widths = np.concatenate([g.taper(len(upper), 0.3 * e.lash, e.lash, 0.8 * e.lash, 0.6), [0.0]])
+    lines = [np.concatenate([upper, lower[::-1]]),
+             g.stroke(np.concatenate([upper, wing]), lash_widths),
+             g.stroke(lower[6:13], g.taper(7, 0.0, 0.09, 0.02, 0.6)),
+             g.stroke(upper0[5:13] + (0, 0.3), g.taper(8, 0.0, 0.07, 0.0))]
+    shapes = [shape for shape, _ in inside] + lines
+    mapped = np.split(sc.on_face(_to_head(sc, side, np.concatenate(shapes))),
+                      np.cumsum([len(shape) for shape in shapes])[:-1])
+    opening, lash, lower_lash, crease = mapped[len(inside):]
     if e.crease:
-        crease = upper0[5:13] + (0, 0.3)
-        sc.canvas.fill(face(g.stroke(crease, g.taper(8, 0.0, 0.07, 0.0))), c.skin_line)
+        sc.canvas.fill(crease, c.skin_line)
     if k < 0.999:
-        with sc.canvas.clip(face(np.concatenate([upper, lower[::-1]]))) as eye:
-            eye.fill(face(np.concatenate([upper0, lower0[::-1]])), (255, 255, 255))
-            eye.fill(face(g.stroke(upper - (0, 0.2), 0.55)), (206, 206, 226))
-            iu, iv, cv = e.iris_w, e.iris_h, -0.05
-            eye.fill(face(_ellipse(0, cv, iu, iv)), c.iris_dark)
-            eye.fill(face(_ellipse(0, cv - 0.06, 0.85 * iu, 0.84 * iv)), c.iris)
-            eye.fill(face(_ellipse(0, cv - 0.42 * iv, 0.62 * iu, 0.38 * iv)), c.iris_light)
-            eye.fill(face(_ellipse(0, cv + 0.52 * iv, 0.8 * iu, 0.42 * iv)), c.iris_dark)
-            eye.fill(face(_ellipse(0, cv, e.pupil * iu, 1.1 * e.pupil * iv)), c.lash)
-            hu = -side * 0.35 * iu  # highlights toward the image left on both eyes: one light source
-            eye.fill(face(_ellipse(hu, cv + 0.32 * iv, 0.3 * iu, 0.24 * iv, 16), 0.01), (255, 255, 255))
-            eye.fill(face(_ellipse(-0.9 * hu, cv - 0.45 * iv, 0.13 * iu, 0.1 * iv, 12), 0.01), (255, 255, 255))
-    lash = np.concatenate([upper, wing])
-    widths = np.concatenate([g.taper(len(upper), 0.3 * e.lash, e.lash, 0.8 * e.lash, 0.6), [0.0]])
-    sc.canvas.fill(face(g.stroke(lash, widths), 0.01), c.lash)
+        with sc.canvas.clip(opening) as eye:
+            for points, (_, color) in zip(mapped, inside):
+                eye.fill(points, color)
+    sc.canvas.fill(lash, c.lash)
     if e.lower_lash:
-        sc.canvas.fill(face(g.stroke(lower[6:13], g.taper(7, 0.0, 0.09, 0.02, 0.6)), 0.01), c.lash)
+        sc.canvas.fill(lower_lash, c.lash)
 
 
 def draw(sc: Scene) -> None:

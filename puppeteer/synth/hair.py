@@ -65,7 +65,7 @@ def draw_back(sc: Scene) -> None:
             sc.canvas.line(sc.at_depth(strand * (side, 1), -0.3 * r), c.hair_shadow, sc.lw)
     elif h.tails == "buns":
         for side in (-1, 1):
-            bun = g.ellipse(side * 0.68 * rc, 0.8 * rc, 0.33 * r, 0.33 * r, 20)
+            bun = g.ellipse(side * 0.8 * rc, 0.62 * rc, 0.3 * r, 0.3 * r, 20)
             _shape(sc, sc.at_depth(bun, -0.1 * r))
 
 
@@ -139,14 +139,17 @@ def _bangs(sc: Scene) -> None:
     depth = 0.06 * r
     under = np.concatenate([roots, (roots[::-1] + tips[np.r_[count - 1, count - 1:0:-1, 0]]) / 2 - (0, 0.02 * r)])
     sc.canvas.fill(sc.on_face(under, depth * 0.5), c.hair_shadow)
+    locks = []
     for i in range(count):
         a, b = roots[i] - (0.07 * r, 0), roots[i + 1] + (0.07 * r, 0)
         if h.bangs == "blunt":
-            lock = np.concatenate([g.quad(a, (a + tips[i]) / 2 - (0.02 * r, 0), tips[i] - (0.06 * r, 0), 6),
-                                   g.quad(tips[i] + (0.06 * r, 0), (b + tips[i]) / 2 + (0.02 * r, 0), b, 6)])
+            locks.append(np.concatenate([
+                g.quad(a, (a + tips[i]) / 2 - (0.02 * r, 0), tips[i] - (0.06 * r, 0), 6),
+                g.quad(tips[i] + (0.06 * r, 0), (b + tips[i]) / 2 + (0.02 * r, 0), b, 6)]))
         else:
-            lock = g.lock(a, b, tips[i], bends[i], 8)
-        points = sc.on_face(lock, depth)
+            locks.append(g.lock(a, b, tips[i], bends[i], 8))
+    mapped = sc.on_face(np.concatenate(locks), depth)
+    for points in np.split(mapped, np.cumsum([len(lock) for lock in locks])[:-1]):
         sc.canvas.fill(points, c.hair)
         sc.canvas.line(points, c.hair_line, sc.lw)  # open: no line across the root
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..pose import Pose
-from . import body, eyes, face, hair, mouth
+from . import body, extras, eyes, face, hair, mouth
 from .character import CharacterSpec
 from .scene import Scene
 
@@ -21,7 +21,9 @@ def render(spec: CharacterSpec, pose: Pose = Pose()) -> np.ndarray:
     mouth.draw(sc)
     eyes.draw(sc)
     face.draw_brows(sc)
+    extras.draw_behind_cap(sc)
     hair.draw_front(sc)
+    extras.draw_front(sc)
     return sc.canvas.finish()
 
 

@@ -10,7 +10,7 @@ from .canvas import Canvas
 from .character import CharacterSpec
 from .posing import Skeleton
 
-NECK_ROOT_Y = -66.0  # world Y of the neck root (image y = 194)
+NECK_ROOT_Y = -62.0  # world Y of the neck root (image y = 190)
 
 
 class Scene:

@@ -1,0 +1,54 @@
+"""The bundled sample characters and the README's pictures, all rendered by the rig from fixed seeds.
+After a change to the rig, `python -m puppeteer.synth.showcase` renders them again."""
+import numpy as np
+from PIL import Image, ImageDraw
+
+from .. import images
+from ..paths import ASSETS, CHARACTERS
+from ..pose import Pose
+from .character import random_character
+from .poses import sample_pose
+from .rig import render
+
+SAMPLES = {"default": 7, "pink-bob": 2, "twin-tails": 14, "elf": 16, "buns": 34, "short-hair": 53,
+           "cat-ears": 57}
+BACKGROUND = (238, 238, 242)
+STRIP = [("rest", Pose()), ("left_eye 1", Pose(left_eye=1)), ("right_eye 1", Pose(right_eye=1)),
+         ("mouth 1", Pose(mouth=1)), ("head_x -1", Pose(head_x=-1)), ("head_x +1", Pose(head_x=1)),
+         ("head_y -1", Pose(head_y=-1)), ("head_y +1", Pose(head_y=1)), ("neck_z -1", Pose(neck_z=-1)),
+         ("neck_z +1", Pose(neck_z=1))]
+
+
+def _tile(rgba: np.ndarray, size: int, label: str = "") -> np.ndarray:
+    """The middle 192×192 of a character over the sheet's background, scaled to size×size, with an optional
+    caption."""
+    middle = images.composite(rgba, BACKGROUND)[32:224, 32:224, :3]
+    tile = Image.fromarray(middle).resize((size, size), Image.LANCZOS)
+    if label:
+        ImageDraw.Draw(tile).text((4, 2), label, fill=(60, 60, 70))
+    return np.asarray(tile)
+
+
+def contact_sheet(first_seed: int = 1000, columns: int = 8, rows: int = 4, size: int = 160) -> np.ndarray:
+    """Random characters in random poses (THA v1's sampling)."""
+    rng = np.random.default_rng(first_seed)
+    tiles = [_tile(render(random_character(first_seed + k), sample_pose(rng)), size) for k in range(columns * rows)]
+    return np.concatenate([np.concatenate(tiles[r * columns:(r + 1) * columns], axis=1) for r in range(rows)])
+
+
+def pose_strip(seed: int = SAMPLES["default"], size: int = 192, columns: int = 5) -> np.ndarray:
+    """One character with each pose parameter at an extreme."""
+    spec = random_character(seed)
+    tiles = [_tile(render(spec, pose), size, label) for label, pose in STRIP]
+    return np.concatenate([np.concatenate(tiles[r:r + columns], axis=1) for r in range(0, len(tiles), columns)])
+
+
+def write_assets() -> None:
+    for name, seed in SAMPLES.items():
+        images.save_png(CHARACTERS / f"{name}.png", render(random_character(seed)), overwrite=True)
+    images.save_png(ASSETS / "readme" / "contact_sheet.png", contact_sheet(), overwrite=True)
+    images.save_png(ASSETS / "readme" / "pose_strip.png", pose_strip(), overwrite=True)
+
+
+if __name__ == "__main__":
+    write_assets()
