@@ -1,5 +1,6 @@
 """Tracking real faces (photos from scikit-image and matplotlib) with both estimators: faces found, frontal
-angles small, in-plane rotations read as neck_z, mirror symmetry, winks, no-face behaviour, calibration."""
+angles small, in-plane rotations read as neck_z, mirror symmetry, winks, no-face behaviour, calibration, the
+timing function."""
 import numpy as np
 import pytest
 from test_tracking_support import PHOTOS, config_dir, photo, rotate, shut_eye  # noqa: F401 (fixture)
@@ -7,6 +8,7 @@ from test_tracking_support import PHOTOS, config_dir, photo, rotate, shut_eye  #
 from puppeteer.errors import TrackingError
 from puppeteer.pose import Pose
 from puppeteer.tracking import OFF, Calibration, FaceTracker, Frame
+from puppeteer.tracking.bench import time_tracking
 from puppeteer.tracking.calibration import calibration_path
 from puppeteer.tracking.estimators import ESTIMATORS, make_estimator
 from puppeteer.tracking.solver import head_angles
@@ -180,3 +182,11 @@ def test_set_neutral_zeroes_the_head_and_is_reused(config_dir):
         assert again.calibration == saved
     finally:
         again.close()
+
+
+def test_time_tracking_reports_each_estimator_and_size():
+    results = time_tracking(estimators=("facemesh",), sizes=((320, 240),), frames=3, warmup=1)
+    entry = results["facemesh"]["320x240"]
+    assert set(results) == {"facemesh"} and entry["face_found"] == 1.0
+    assert entry["ms_per_frame"] > 0 and entry["fps"] == pytest.approx(1000 / entry["ms_per_frame"], rel=0.01)
+    assert entry["cpu_ms_per_frame"] > 0
