@@ -139,3 +139,9 @@ def test_not_a_dataset(tmp_path):
     (tmp_path / "dataset.json").write_text('{"format": "something-else"}')
     with pytest.raises(DatasetError, match="not a talking-head-puppeteer-dataset"):
         PoseDataset(tmp_path)
+
+
+def test_worker_processes_write_the_same_files(tmp_path, written):
+    out = tmp_path / "parallel"
+    assert synthesize(out, **SETTINGS, workers=2)["written"] == 3
+    assert _files(out) == _files(written)

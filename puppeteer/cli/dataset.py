@@ -19,6 +19,8 @@ def register(subparsers) -> None:
                    help="share of characters for test (default 0.05)")
     s.add_argument("--head-density", choices=["linear", "uniform"], default="linear",
                    help="head angle sampling: linear (THA v1, more near ±1) or uniform")
+    s.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="render characters in N processes (default 1); the output is the same")
     s.add_argument("--resume", action="store_true",
                    help="continue an interrupted run in --out (same settings); complete characters are kept")
     s.set_defaults(run=run_synth)
@@ -51,7 +53,8 @@ def run_synth(args) -> int:
 
     result = synthesize(args.out, args.characters, args.poses, args.seed, args.val_fraction, args.test_fraction,
                         args.head_density, args.resume,
-                        progress=lambda total: tqdm(total=total, unit="sample", desc="synth"))
+                        progress=lambda total: tqdm(total=total, unit="sample", desc="synth"),
+                        workers=args.workers)
     splits = ", ".join(f"{n} {s}" for s, n in result["splits"].items())
     kept = f", {result['kept']} already complete" if result["kept"] else ""
     print(f"wrote {args.out}: {result['written']} characters rendered{kept} ({splits}; {args.poses} poses each)")

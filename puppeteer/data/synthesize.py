@@ -1,4 +1,5 @@
 """`puppeteer dataset synth`: write a rig-rendered dataset, character by character, resumable."""
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .. import images
@@ -49,7 +50,8 @@ def _save_missing(path: Path, render) -> None:
         images.save_png(path, render())
 
 
-def _write_character(folder: Path, seed: int, index: int, poses: int, head_density: str, on_sample) -> None:
+def _write_character(folder: Path, seed: int, index: int, poses: int, head_density: str) -> int:
+    """Render and save one character's files (those not there yet); returns the number of samples."""
     spec = synthetic.character_spec(seed, index)
     _save_missing(folder / fmt.REST, lambda: synthetic.render_rest(spec))
     samples = list(range(poses))
@@ -60,8 +62,12 @@ def _write_character(folder: Path, seed: int, index: int, poses: int, head_densi
             for path, rgba in zip(paths, synthetic.render_sample(spec, pose)):
                 if not path.exists():
                     images.save_png(path, rgba)
-        on_sample()
     fmt.write_labels(folder / fmt.LABELS, samples, labels)  # last: it marks the character complete
+    return poses
+
+
+def _write_job(job: tuple) -> int:
+    return _write_character(*job)
 
 
 class _Silent:
@@ -80,21 +86,28 @@ class _Silent:
 
 def synthesize(out, characters: int, poses: int, seed: int = 0, val_fraction: float = 0.05,
                test_fraction: float = 0.05, head_density: str = "linear", resume: bool = False,
-               progress=None) -> dict:
+               progress=None, workers: int = 1) -> dict:
     """Write the dataset; returns {"written": characters rendered now, "kept": complete ones found, "splits"}.
     `progress(total)`, e.g. tqdm, is called once the settings are checked and must return a context manager
-    with update(n): it counts samples, kept ones included."""
+    with update(n): it counts samples, kept ones included, a character at a time. `workers` > 1 renders
+    characters in that many processes; the files are the same either way."""
     out = Path(out)
+    if workers < 1:
+        raise DatasetError(f"workers must be at least 1, got {workers}")
     recipe = _recipe(seed, characters, poses, val_fraction, test_fraction, head_density)
     _start(out, recipe, resume)
-    written = kept = 0
+    jobs = []
+    for index in range(characters):
+        folder = out / fmt.split_of(index, recipe["splits"]) / synthetic.character_id(index)
+        if not (folder / fmt.LABELS).exists():
+            jobs.append((folder, seed, index, poses, head_density))
     with (progress or _Silent)(total=characters * poses) as bar:
-        for index in range(characters):
-            folder = out / fmt.split_of(index, recipe["splits"]) / synthetic.character_id(index)
-            if (folder / fmt.LABELS).exists():
-                kept += 1
-                bar.update(poses)
-                continue
-            _write_character(folder, seed, index, poses, head_density, lambda: bar.update(1))
-            written += 1
-    return {"written": written, "kept": kept, "splits": recipe["splits"]}
+        bar.update((characters - len(jobs)) * poses)
+        if workers == 1:
+            for job in jobs:
+                bar.update(_write_job(job))
+        else:
+            with ProcessPoolExecutor(workers) as pool:
+                for done in pool.map(_write_job, jobs):
+                    bar.update(done)
+    return {"written": len(jobs), "kept": characters - len(jobs), "splits": recipe["splits"]}

@@ -89,7 +89,3 @@ class _Discard:
         pass
 
     line = shape = fill
-
-    @contextmanager
-    def clip(self, region):
-        yield self

@@ -6,13 +6,10 @@ from . import palette as pal
 from .scene import Scene
 
 
-def _cap_radius(sc: Scene) -> float:
-    return sc.r * (1 + sc.spec.hair.volume)
-
 
 def _on_cap(sc: Scene, points: np.ndarray, lift: float = 0.0) -> np.ndarray:
     """Head-space 2-D points on the sphere of the hair cap (for things worn on the hair) → image pixels."""
-    rc = _cap_radius(sc)
+    rc = sc.cap_radius
     z = np.sqrt(np.clip(rc * rc - (points ** 2).sum(axis=1), 0, None)) + lift
     return sc.at_depth(points, z)
 
@@ -20,7 +17,7 @@ def _on_cap(sc: Scene, points: np.ndarray, lift: float = 0.0) -> np.ndarray:
 def draw_behind_cap(sc: Scene) -> None:
     if "cat_ears" not in sc.spec.accessories:
         return
-    c, r, rc = sc.spec.colors, sc.r, _cap_radius(sc)
+    c, r, rc = sc.spec.colors, sc.r, sc.cap_radius
     inner = pal.mix(c.hair, (255, 170, 190), 0.6)
     for side in (-1, 1):
         ear = np.array([[0.3 * rc, 0.9 * rc], [0.82 * rc, 1.42 * rc], [0.86 * rc, 0.5 * rc]]) * (side, 1)
@@ -30,7 +27,7 @@ def draw_behind_cap(sc: Scene) -> None:
 
 
 def _ribbon(sc: Scene) -> None:
-    c, r, rc = sc.spec.colors, sc.r, _cap_radius(sc)
+    c, r, rc = sc.spec.colors, sc.r, sc.cap_radius
     side = 1.0 if sc.spec.hair.part >= 0 else -1.0
     centre = np.array([side * 0.62 * rc, 0.78 * rc])
     size = 0.34 * r
@@ -56,7 +53,7 @@ def _clips(sc: Scene) -> None:
 
 
 def _headband(sc: Scene) -> None:
-    c, r, rc = sc.spec.colors, sc.r, _cap_radius(sc)
+    c, r, rc = sc.spec.colors, sc.r, sc.cap_radius
     t = np.linspace(0.12, np.pi - 0.12, 24)
     arc = np.column_stack([0.86 * rc * np.cos(t), 0.45 * rc + 0.38 * rc * np.sin(t)])
     sc.canvas.shape(_on_cap(sc, g.stroke(arc, 0.14 * r), 0.03 * r), c.accent, c.line, sc.lw)

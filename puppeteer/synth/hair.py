@@ -10,9 +10,6 @@ from . import geometry as g
 from .scene import Scene
 
 
-def _cap_radius(sc: Scene) -> float:
-    return sc.r * (1 + sc.spec.hair.volume)
-
 
 def _bottom(sc: Scene) -> float:
     """How far the back hair hangs below the head centre, px."""
@@ -27,7 +24,7 @@ def _shape(sc: Scene, points: np.ndarray) -> None:
 
 def _back_outline(sc: Scene) -> np.ndarray:
     h, r = sc.spec.hair, sc.r
-    rc, bottom = _cap_radius(sc), _bottom(sc)
+    rc, bottom = sc.cap_radius, _bottom(sc)
     flare = h.back_flare * r
     top = g.ellipse(0, 0, rc, rc, 24, -0.35, np.pi + 0.35)
     left_top = top[-1]
@@ -45,7 +42,7 @@ def _back_outline(sc: Scene) -> np.ndarray:
 def draw_back(sc: Scene) -> None:
     """Behind everything: back hair, twin tails, buns."""
     h, c, r = sc.spec.hair, sc.spec.colors, sc.r
-    rc = _cap_radius(sc)
+    rc = sc.cap_radius
     z = -0.5 * r
     back = sc.at_depth(_back_outline(sc), z)
     _shape(sc, back)
@@ -71,7 +68,7 @@ def draw_back(sc: Scene) -> None:
 
 def _cap(sc: Scene) -> tuple[np.ndarray, np.ndarray]:
     """The hair over the skull: its rim on the silhouette (z = 0), its lower edge along the hairline."""
-    r, rc = sc.r, _cap_radius(sc)
+    r, rc = sc.r, sc.cap_radius
     rim = g.ellipse(0, 0, rc, rc, 30, -0.2, np.pi + 0.2)
     hairline = g.quad((-0.95 * r, -0.12 * r), (0, 0.95 * r), (0.95 * r, -0.12 * r), 14)
     z = np.concatenate([np.zeros(len(rim)), sc.depth(hairline) + 0.05 * r])
@@ -83,7 +80,7 @@ def _side_locks(sc: Scene) -> None:
     h, e, c, r = sc.spec.hair, sc.spec.eyes, sc.spec.colors, sc.r
     if h.side_length <= 0:
         return
-    rc = _cap_radius(sc)
+    rc = sc.cap_radius
     inner_limit = (e.x + e.w * 1.25) * r  # keep clear of the eyes
     width = min(h.side_width * r, 0.98 * rc - inner_limit)
     length = h.side_length * r
@@ -104,7 +101,7 @@ def _side_locks(sc: Scene) -> None:
 def _bang_tips(sc: Scene, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Root edges (count + 1 points), tips and bends of the bangs, by style."""
     h, e, r = sc.spec.hair, sc.spec.eyes, sc.r
-    rc = _cap_radius(sc)
+    rc = sc.cap_radius
     xs = np.linspace(-0.97 * rc, 0.97 * rc, count + 1)
     roots = np.column_stack([xs, 0.62 * r * np.sqrt(np.clip(1 - (xs / (1.02 * rc)) ** 2, 0, 1)) + 0.05 * r])
     eye_top = (-e.y + e.h) * r
@@ -156,7 +153,7 @@ def _bangs(sc: Scene) -> None:
 
 def _highlight(sc: Scene, cap: np.ndarray) -> None:
     h, c, r = sc.spec.hair, sc.spec.colors, sc.r
-    rc = _cap_radius(sc)
+    rc = sc.cap_radius
     xs = np.linspace(-0.8 * rc, 0.8 * rc, 11)
     arc = 0.78 * r * np.sqrt(np.clip(1 - (xs / rc) ** 2, 0, 1)) + 0.1 * r
     zig = np.where(np.arange(len(xs)) % 2 == 0, 0.0, 0.1 * r)
@@ -168,7 +165,7 @@ def _highlight(sc: Scene, cap: np.ndarray) -> None:
 
 def _ahoge(sc: Scene) -> None:
     h, c, r = sc.spec.hair, sc.spec.colors, sc.r
-    rc = _cap_radius(sc)
+    rc = sc.cap_radius
     x0, turn = 0.15 * r * h.part, 1.0 if h.jitter[12] > 0 else -1.0
     curve = g.bezier((x0, rc - 0.1 * r), (x0 + turn * 0.05 * r, rc + 0.5 * r), (x0 + turn * 0.45 * r, rc + 0.6 * r),
                      (x0 + turn * 0.4 * r, rc + 0.3 * r), 12)

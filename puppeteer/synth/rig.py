@@ -40,7 +40,7 @@ def regions(spec: CharacterSpec) -> dict[str, tuple[int, int, int, int]]:
     boxes = {name: _box(eyes.outline(sc, side), pad) for name, side in eyes.SIDES.items()}
     boxes["mouth"] = _box(mouth.outline(sc), pad)
     outline, z = face.outline(sc)
-    rc = spec.face.radius * (1 + spec.hair.volume)
+    rc = sc.cap_radius
     ears = 1.5 if spec.face.ear_elf else 1.14
     head = np.concatenate([outline, [[-rc, rc], [rc, rc], [-ears * spec.face.radius, 0], [ears * spec.face.radius, 0]]])
     boxes["head"] = _box(sc.at_depth(head, 0.0), pad)

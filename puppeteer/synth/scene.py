@@ -20,6 +20,7 @@ class Scene:
         self.canvas = Canvas()
         self.skeleton = Skeleton(spec.face.centre_y, (0.0, -0.95 * r, -0.35 * r), NECK_ROOT_Y, pose)
         self.lw = spec.line_width
+        self.cap_radius = r * (1 + spec.hair.volume)  # the hair's outer sphere
         # the face ellipsoid: semi-axes (a, b, c) around (0, -0.15 r, 0)
         self._a, self._b, self._c, self._cy = 1.0 * r, 1.3 * r, 0.9 * r, -0.15 * r
 
