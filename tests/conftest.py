@@ -1,7 +1,10 @@
 """Shared fixtures: synthetic THA v1 weights (built once per run), tiny random checkpoints, a test character."""
 import importlib.util
+import os
 import sys
 from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # tests never need a screen
 
 import numpy as np
 import pytest
