@@ -6,7 +6,6 @@
 import warnings
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from .. import images

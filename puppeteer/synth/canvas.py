@@ -57,12 +57,15 @@ class Canvas:
         """Draw into a temporary layer that is kept only inside the polygon `region` (eye whites under the lids,
         the inside of a mouth, shading on hair). `bounds`: points that the drawing stays within, which makes a
         small layer when the region is large."""
+        if len(region) < 3:
+            yield _Discard()
+            return
         scaled = np.asarray(region) * self.scale - self._origin
         extent = scaled if bounds is None else np.asarray(bounds) * self.scale - self._origin
         limit = self.size * self.scale
         x0, y0 = np.maximum(np.floor(np.maximum(scaled.min(axis=0), extent.min(axis=0))).astype(int) - 1, 0)
         x1, y1 = np.minimum(np.ceil(np.minimum(scaled.max(axis=0), extent.max(axis=0))).astype(int) + 2, limit)
-        if len(region) < 3 or x1 <= x0 or y1 <= y0:
+        if x1 <= x0 or y1 <= y0:
             yield _Discard()
             return
         layer = Canvas.__new__(Canvas)

@@ -6,7 +6,6 @@ from . import palette as pal
 from .scene import Scene
 
 
-
 def _on_cap(sc: Scene, points: np.ndarray, lift: float = 0.0) -> np.ndarray:
     """Head-space 2-D points on the sphere of the hair cap (for things worn on the hair) → image pixels."""
     rc = sc.cap_radius

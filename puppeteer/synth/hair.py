@@ -10,7 +10,6 @@ from . import geometry as g
 from .scene import Scene
 
 
-
 def _bottom(sc: Scene) -> float:
     """How far the back hair hangs below the head centre, px."""
     return sc.r * {"short": 0.55, "bob": 1.35, "long": 2.6, "very_long": 3.8}[sc.spec.hair.back]
@@ -58,7 +57,8 @@ def draw_back(sc: Scene) -> None:
                 g.bezier((rc + 0.35 * r, -h.tail_length * r), (rc + 0.1 * r, -1.2 * r), (rc - 0.05 * r, -0.1 * r),
                          (0.8 * rc, 0.15 * r), 14)[1:]]) * (side, 1)
             _shape(sc, sc.at_depth(tail, -0.3 * r))
-            strand = g.quad((rc + 0.2 * r, 0.2 * r), (rc + 0.55 * r, -0.8 * r), (rc + 0.35 * r, -0.75 * h.tail_length * r))
+            strand = g.quad((rc + 0.2 * r, 0.2 * r), (rc + 0.55 * r, -0.8 * r),
+                            (rc + 0.35 * r, -0.75 * h.tail_length * r))
             sc.canvas.line(sc.at_depth(strand * (side, 1), -0.3 * r), c.hair_shadow, sc.lw)
     elif h.tails == "buns":
         for side in (-1, 1):
@@ -148,11 +148,11 @@ def _bangs(sc: Scene) -> None:
     mapped = sc.on_face(np.concatenate(locks), depth)
     for points in np.split(mapped, np.cumsum([len(lock) for lock in locks])[:-1]):
         sc.canvas.fill(points, c.hair)
-        sc.canvas.line(points, c.hair_line, sc.lw)  # open: no line across the root
+        sc.canvas.line(points[3:-3], c.hair_line, sc.lw)  # only toward the tip: the roots merge into the cap
 
 
 def _highlight(sc: Scene, cap: np.ndarray) -> None:
-    h, c, r = sc.spec.hair, sc.spec.colors, sc.r
+    c, r = sc.spec.colors, sc.r
     rc = sc.cap_radius
     xs = np.linspace(-0.8 * rc, 0.8 * rc, 11)
     arc = 0.78 * r * np.sqrt(np.clip(1 - (xs / rc) ** 2, 0, 1)) + 0.1 * r
@@ -164,7 +164,7 @@ def _highlight(sc: Scene, cap: np.ndarray) -> None:
 
 
 def _ahoge(sc: Scene) -> None:
-    h, c, r = sc.spec.hair, sc.spec.colors, sc.r
+    h, r = sc.spec.hair, sc.r
     rc = sc.cap_radius
     x0, turn = 0.15 * r * h.part, 1.0 if h.jitter[12] > 0 else -1.0
     curve = g.bezier((x0, rc - 0.1 * r), (x0 + turn * 0.05 * r, rc + 0.5 * r), (x0 + turn * 0.45 * r, rc + 0.6 * r),

@@ -39,7 +39,7 @@ def regions(spec: CharacterSpec) -> dict[str, tuple[int, int, int, int]]:
     pad = 1.0 + spec.line_width
     boxes = {name: _box(eyes.outline(sc, side), pad) for name, side in eyes.SIDES.items()}
     boxes["mouth"] = _box(mouth.outline(sc), pad)
-    outline, z = face.outline(sc)
+    outline, _ = face.outline(sc)
     rc = sc.cap_radius
     ears = 1.5 if spec.face.ear_elf else 1.14
     head = np.concatenate([outline, [[-rc, rc], [rc, rc], [-ears * spec.face.radius, 0], [ears * spec.face.radius, 0]]])
