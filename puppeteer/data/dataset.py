@@ -98,7 +98,7 @@ class SynthPoseDataset(torch.utils.data.Dataset):
 
     def _rest(self, index: int):
         if index not in self._rest_cache:
-            if len(self._rest_cache) >= 64:
+            if len(self._rest_cache) >= 128:  # 32 MB; a character's rest costs one render (~8 ms)
                 self._rest_cache.clear()
             spec = synthetic.character_spec(self.seed, index)
             self._rest_cache[index] = (spec, synthetic.render_rest(spec))
