@@ -125,14 +125,6 @@ class RenderPipeline:
             self._pending = True
             self._cond.notify_all()
 
-    @property
-    def pose(self) -> Pose:
-        return self._pose
-
-    @property
-    def brightness(self) -> float:
-        return self._brightness
-
     # --- thread ----------------------------------------------------------------------------------------------
 
     def start(self) -> None:

@@ -91,7 +91,7 @@ def test_window_opens_with_the_defaults(qtbot, config):
                     or window.mode == "manual" and "camera 0" in window.preview.message, timeout=WAIT_MS)
     assert window.status["device"].text().startswith(("CPU", "CUDA"))
     window.close()
-    assert Settings.path().exists()
+    assert Settings.load().mode == "webcam"  # a missing camera is not remembered as a choice of manual mode
 
 
 def test_moving_a_pose_slider_renders_that_pose(qtbot, open_window, tiny_poser):
@@ -152,7 +152,8 @@ def test_solid_colour_background_comes_from_the_colour_dialog(qtbot, open_window
     np.testing.assert_array_equal(window.snapshot_picture(), composite(window.current.image, (0x33, 0x66, 0x99)))
 
 
-def test_a_video_file_drives_the_pose_sliders(qtbot, open_window, tiny_checkpoints, character_png, turning_video):
+def test_a_video_file_drives_the_pose_sliders(qtbot, open_window, tiny_checkpoints, character_png, turning_video,
+                                              config):
     window = open_window(AppOptions(character=str(character_png), checkpoints=str(tiny_checkpoints),
                                     source=str(turning_video)), wait_frame=False)
     assert window.mode == "video" and not window.pose_panel.sliders["neck_z"].isEnabled()
@@ -163,6 +164,9 @@ def test_a_video_file_drives_the_pose_sliders(qtbot, open_window, tiny_checkpoin
     window._update_status()
     assert window.status["tracking"].text().endswith("fps") and "Tracking 0.0" not in window.status["tracking"].text()
     assert window.status["latency"].text().endswith(" ms")
+    window.neutral_button.click()  # Set neutral: this face becomes the resting pose, saved for next time
+    assert window.statusBar().currentMessage().startswith("Neutral pose set")
+    assert (config / "calibration.json").exists()
     ARTIFACTS.mkdir(exist_ok=True)
     window.grab().save(str(ARTIFACTS / "app-window.png"))
 

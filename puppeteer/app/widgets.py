@@ -306,6 +306,3 @@ class ModeSwitch(QWidget):
 
     def set_mode(self, mode: str) -> None:
         self.buttons[mode].setChecked(True)
-
-    def mode(self) -> str:
-        return next(m for m, b in self.buttons.items() if b.isChecked())

@@ -248,7 +248,6 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         self.settings.geometry = base64.b64encode(bytes(self.saveGeometry())).decode()
-        self.settings.mode = self.mode
         try:
             self.settings.save()
         except (OSError, PuppeteerError) as e:
@@ -285,8 +284,7 @@ class MainWindow(QMainWindow):
         self.poser = poser
         self.pipeline.set_poser(poser)
         self._show_model_label()
-        if folder.resolve() != DEFAULT_CHECKPOINTS.resolve():
-            self.settings.checkpoints = str(folder)
+        self.settings.checkpoints = None if folder.resolve() == DEFAULT_CHECKPOINTS.resolve() else str(folder)
         self._set_problem("model", None)
         self.statusBar().showMessage(f"Model loaded from {folder}", 5000)
 
@@ -386,9 +384,12 @@ class MainWindow(QMainWindow):
         self.settings.camera = index
         self.set_mode("webcam")
 
-    def set_mode(self, mode: str, video: str | None = None) -> None:
+    def set_mode(self, mode: str, video: str | None = None, remember: bool = True) -> None:
+        """Switch to `mode`; `remember` makes it the mode the next run starts in (not so for a fallback)."""
         self._stop_session()
         self.mode = mode
+        if remember:
+            self.settings.mode = mode
         self.mode_switch.set_mode(mode)
         self.pose_panel.set_editable(mode == "manual")
         self.neutral_button.setEnabled(mode != "manual")
@@ -418,7 +419,7 @@ class MainWindow(QMainWindow):
     def _session_failed(self, session, what: str, message: str) -> None:
         if session is not self.session:
             return
-        self.set_mode("manual")
+        self.set_mode("manual", remember=False)
         self.preview.show_message(f"Could not open {what}:\n{message}\n\nManual mode: drag the pose sliders.")
         self.statusBar().showMessage(f"Could not open {what}: {message}", 15000)
 

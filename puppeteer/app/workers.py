@@ -11,7 +11,7 @@ import time
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage
 
-from ..errors import PuppeteerError
+from ..errors import PuppeteerError, TrackingError
 from ..pipeline import THREAD_NAME as RENDER_THREAD, RenderPipeline
 from . import frames
 
@@ -117,10 +117,8 @@ class TrackingSession(QObject):
         _emit(self.opened)
 
     def _capture_time(self, frame) -> float:
-        """When `frame` was captured, on the pipeline's clock. Sources stamp frames from their start on the
-        monotonic clock (files with index / fps, which they play in step with)."""
-        age = time.monotonic() - (self._loop.source._t0 + frame.timestamp_s)
-        return self.pipeline.clock() - max(0.0, age)
+        """When `frame` was captured, on the pipeline's clock (sources stamp frames with time.monotonic())."""
+        return self.pipeline.clock() - max(0.0, time.monotonic() - frame.captured_at)
 
     def _on_result(self, frame, result) -> None:
         """On the tracking thread: the pose to the renderer at once (held or easing to neutral when the face is
@@ -129,9 +127,10 @@ class TrackingSession(QObject):
         _emit(self.tracked, result, frames.preview(frame.image, result, self.mirror))
 
     def set_neutral(self) -> None:
-        """Raises TrackingError (in words) when the latest frame has no face."""
-        if self._running:
-            self._tracker.set_neutral()
+        """Raises TrackingError (in words) when nothing is tracked yet or the latest frame has no face."""
+        if not self._running:
+            raise TrackingError("tracking has not started yet; wait for the picture to appear")
+        self._tracker.set_neutral()
 
     @property
     def tracking_fps(self) -> float:
