@@ -15,7 +15,7 @@ def add_options(parser) -> None:
                        help="follow webcam N (default: the last one used, else 0)")
     group.add_argument("--source", dest="app_source", metavar="VIDEO|FOLDER",
                        help="drive the character from a video file or a folder of pictures instead of the webcam")
-    group.add_argument("--device", dest="app_device", default="auto",
+    group.add_argument("--device", dest="app_device", default="auto", metavar="DEVICE",
                        help="auto (CUDA if present, else CPU), cpu, cuda, cuda:N")
     group.add_argument("--precision", dest="app_precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
                        help="auto: fp16 on CUDA, bf16 on CPUs with native bf16, else fp32")
