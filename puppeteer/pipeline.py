@@ -6,8 +6,10 @@ since the last rendered one (L1, the manual poser's measure) costs no inference,
 idle. It measures render fps and end-to-end latency: from the source frame's time to the rendered frame being
 handed to the display callback, both on `time.perf_counter`'s clock.
 """
+import atexit
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -18,7 +20,8 @@ from .images import apply_brightness, decode
 from .pose import Pose
 
 DEAD_BAND = 1e-3  # L1 pose change below which a frame is not re-rendered
-THREAD_NAME = "render"
+EXIT_GRACE_S = 30.0  # at interpreter exit, how long a render still inside PyTorch may take to return
+_started = weakref.WeakSet()  # pipelines whose worker may still run
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,9 @@ class RenderPipeline:
     # --- thread ----------------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
+        self._thread = threading.Thread(target=self._run, name="render", daemon=True)
         self._thread.start()
+        _started.add(self)
 
     def stop(self, timeout: float = 1.0) -> bool:
         """Stop the worker; True if it ended within `timeout` (a render in flight is abandoned, never shown)."""
@@ -206,3 +210,12 @@ class RenderPipeline:
             with self._cond:
                 self._busy = False
                 self._cond.notify_all()
+
+
+@atexit.register
+def _stop_at_exit() -> None:
+    """Tearing the interpreter down while a render is inside PyTorch aborts the process ("terminate called without
+    an active exception"), so at exit every worker is stopped and a render in flight may finish (unseen)."""
+    deadline = time.monotonic() + EXIT_GRACE_S
+    for pipeline in list(_started):
+        pipeline.stop(timeout=max(0.0, deadline - time.monotonic()))

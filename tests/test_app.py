@@ -249,6 +249,7 @@ def test_settings_persist_between_runs(qtbot, open_window, tiny_checkpoints, cha
 
     again = MainWindow(AppOptions(), saved)  # no options: everything comes from the settings
     qtbot.addWidget(again)
+    again.show()
     qtbot.waitUntil(lambda: again.current is not None, timeout=WAIT_MS)
     assert again.character_path == character_png and again.poser.networks.folder == tiny_checkpoints
     assert again.brightness.value_f() == pytest.approx(-0.15) and again.current.brightness == pytest.approx(-0.15)

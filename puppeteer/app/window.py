@@ -163,8 +163,11 @@ class MainWindow(QMainWindow):
         row.addWidget(sidebar)
         self.setCentralWidget(central)
 
-        self.status = {key: QLabel() for key in ("tracking", "render", "latency", "device", "model")}
-        for label in self.status.values():
+        widest = {"tracking": "Tracking 99.9 fps", "render": "Render 99.9 fps", "latency": "Latency 9999 ms",
+                  "device": "CUDA · bf16", "model": ""}  # the numbers change, the labels keep their width
+        self.status = {key: QLabel() for key in widest}
+        for key, label in self.status.items():
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest[key]) + 20)
             self.statusBar().addPermanentWidget(label)
         self.resize(1100, 760)
 
@@ -467,6 +470,8 @@ class MainWindow(QMainWindow):
             self.background.set_solid_colour(colour)
 
     def _show_frame(self, rendered, picture) -> None:
+        if not self.isVisible():  # a frame that was on its way when the window closed
+            return
         self.current = rendered
         self.view.set_picture(picture)
 

@@ -5,18 +5,34 @@
 * `TrackingSession`: capture + face tracking on one thread (`TrackingLoop`); each tracked pose goes straight to
   the render pipeline (no detour through the UI thread, which would add latency), the preview to the UI.
 """
+import atexit
 import threading
 import time
+import weakref
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage
 
 from ..errors import PuppeteerError, TrackingError
-from ..pipeline import THREAD_NAME as RENDER_THREAD, RenderPipeline
+from ..pipeline import EXIT_GRACE_S, RenderPipeline
 from . import frames
 
-TASK_THREAD, OPEN_THREAD = "task", "tracking-open"
-WORKER_THREADS = (RENDER_THREAD, TASK_THREAD, OPEN_THREAD)  # the threads this module and the pipeline start
+_threads = weakref.WeakSet()  # loading and opening threads, waited for at exit
+
+
+def _start_thread(target, name: str) -> None:
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    _threads.add(thread)
+    thread.start()
+
+
+@atexit.register
+def _wait_at_exit() -> None:
+    """A model still loading (inside PyTorch) or a camera still opening when the window closed would abort the
+    interpreter's teardown: let it finish first (nothing is shown any more)."""
+    deadline = time.monotonic() + EXIT_GRACE_S
+    for thread in list(_threads):
+        thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def _emit(signal, *args) -> None:
@@ -39,7 +55,7 @@ class Task(QObject):
         self.failed.connect(on_failed, Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> "Task":
-        threading.Thread(target=self._run, name=TASK_THREAD, daemon=True).start()
+        _start_thread(self._run, "task")
         return self
 
     def _run(self) -> None:
@@ -86,7 +102,7 @@ class TrackingSession(QObject):
         self._tracker = self._loop = None
 
     def start(self) -> "TrackingSession":
-        threading.Thread(target=self._open, name=OPEN_THREAD, daemon=True).start()
+        _start_thread(self._open, "tracking-open")
         return self
 
     def _open(self) -> None:
