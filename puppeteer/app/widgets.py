@@ -24,7 +24,7 @@ def _checkerboard(cell: int = 12) -> QPixmap:
 
 
 def _draw_message(painter: QPainter, area: QRectF, title: str, text: str) -> None:
-    """A readable card with a bold title over whatever is behind it."""
+    """A readable card with a bold title, low in `area` so the character's face stays visible."""
     width = min(area.width() - 32, 460)
     body_font, title_font = QFont(painter.font()), QFont(painter.font())
     title_font.setBold(True)
@@ -35,7 +35,7 @@ def _draw_message(painter: QPainter, area: QRectF, title: str, text: str) -> Non
     painter.setFont(body_font)
     text_rect = painter.boundingRect(QRectF(0, 0, width - 40, 1000), flags, text)
     height = title_rect.height() + text_rect.height() + 48
-    card = QRectF(area.center().x() - width / 2, area.center().y() - height / 2, width, height)
+    card = QRectF(area.center().x() - width / 2, max(area.top() + 16, area.bottom() - height - 24), width, height)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(18, 19, 22, 235))
     painter.drawRoundedRect(card, 12, 12)
@@ -98,7 +98,7 @@ class CharacterView(QWidget):
             painter.drawImage(square, self._picture)
         painter.setClipping(False)
         if self._message:
-            _draw_message(painter, QRectF(self.rect()), *self._message)
+            _draw_message(painter, square, *self._message)
         painter.end()
 
 
