@@ -10,6 +10,12 @@ class OutputExistsError(PuppeteerError):
     pass
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(path, write, overwrite: bool = False) -> Path:
     """Call `write(tmp_path)` on a temporary file in the target folder, then move it into place. A crash never
     leaves half a file; without `overwrite` an existing file is never replaced (link() refuses a taken name)."""
@@ -17,6 +23,7 @@ def write_atomically(path, write, overwrite: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; give the usual permissions
     try:
         write(tmp)
         if overwrite:

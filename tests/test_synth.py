@@ -59,7 +59,7 @@ def test_each_morph_parameter_changes_only_its_region(specs, rests, name):
             assert x0 <= xs.min() and xs.max() <= x1 and y0 <= ys.min() and ys.max() <= y1, \
                 f"seed {spec.seed}: {name}={value} changed pixels outside {regions(spec)[name]}"
     boxes = regions(specs[0])
-    assert boxes["left_eye"][2] < 128 < boxes["right_eye"][0], "left_eye is the eye on the image left"
+    assert boxes["right_eye"][2] < 128 < boxes["left_eye"][0], "left_eye is the character's own, on the image right"
 
 
 def test_closed_eyes_and_open_mouth_look_right(specs, rests):
@@ -90,10 +90,10 @@ def _mouth_position(spec, **head) -> np.ndarray:
 def test_larger_head_turn_moves_the_face_further(seed):
     spec = random_character(seed)
     centre = _mouth_position(spec)
-    shifts = [(_mouth_position(spec, head_y=v) - centre)[0] for v in (0.25, 0.5, 1.0)]
-    assert 0 < shifts[0] < shifts[1] < shifts[2], shifts  # head_y > 0 turns toward the image right
+    shifts = [(centre - _mouth_position(spec, head_y=v))[0] for v in (0.25, 0.5, 1.0)]
+    assert 0 < shifts[0] < shifts[1] < shifts[2], shifts  # head_y > 0 turns toward the image left
     assert shifts[2] > 5
-    assert (_mouth_position(spec, head_y=-1.0) - centre)[0] < -5
+    assert (_mouth_position(spec, head_y=-1.0) - centre)[0] > 5
 
 
 @pytest.mark.parametrize("seed", [1, 4])
@@ -103,10 +103,10 @@ def test_pitch_and_neck_tilt_directions(seed):
     up = [(_mouth_position(spec, head_x=v) - centre)[1] for v in (0.5, 1.0)]
     assert 0 > up[0] > up[1], up  # head_x > 0 looks up: the face moves up the picture
     assert (_mouth_position(spec, head_x=-1.0) - centre)[1] > 2
-    # neck_z > 0 tips the head top toward the image right, about the neck root well below the eyes
+    # neck_z > 0 tips the head top toward the image left, about the neck root well below the eyes
     eyes = lambda **head: _position(spec, {"left_eye": 1.0, "right_eye": 1.0}, **head)  # noqa: E731
-    assert (eyes(neck_z=1.0) - eyes())[0] > 12
-    assert (eyes(neck_z=-1.0) - eyes())[0] < -12
+    assert (eyes(neck_z=1.0) - eyes())[0] < -12
+    assert (eyes(neck_z=-1.0) - eyes())[0] > 12
     assert (render(spec, Pose(neck_z=1.0))[-20:] == render(spec)[-20:]).all(), "the body does not move"
 
 
@@ -117,7 +117,7 @@ def test_turning_squeezes_the_far_eye(specs):
             base, shut = render(spec, Pose(head_y=1.0)), render(spec, Pose(head_y=1.0, **{name: 1.0}))
             xs = np.nonzero(np.any(base != shut, axis=2))[1]
             widths[name] = xs.max() - xs.min()
-        assert widths["right_eye"] < widths["left_eye"], f"seed {spec.seed}: {widths}"  # turning right
+        assert widths["right_eye"] < widths["left_eye"], f"seed {spec.seed}: {widths}"  # its right eye turns away
 
 
 def test_pose_sampling_follows_tha_v1():

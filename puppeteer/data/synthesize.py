@@ -23,8 +23,8 @@ def _recipe(seed, characters, poses, val_fraction, test_fraction, head_density) 
             "pose_sampling": {"left_eye, right_eye, mouth": "uniform [0, 1]",
                               "head_x, head_y, neck_z": "|x| = sqrt(u), random sign" if head_density == "linear"
                               else "uniform [-1, 1]"},
-            "conventions": "head_x > 0 looks up; head_y > 0 turns toward the image right; neck_z > 0 tilts the "
-                           "head top toward the image right; left_eye is the eye on the image left"}
+            "conventions": "head_x > 0 looks up; head_y > 0 turns toward the image left; neck_z > 0 tilts the "
+                           "head top toward the image left; left_eye is the character's own, on the image right"}
 
 
 def _start(out: Path, recipe: dict, resume: bool) -> None:

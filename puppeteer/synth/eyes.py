@@ -8,7 +8,7 @@ import numpy as np
 from . import geometry as g
 from .scene import Scene
 
-SIDES = {"left_eye": -1, "right_eye": 1}  # left_eye is on the image left
+SIDES = {"left_eye": 1, "right_eye": -1}  # left_eye is the character's own left eye, on the image right
 
 
 def _curves(tilt: float):

@@ -4,12 +4,12 @@ World space is in final-image pixels with the origin at the image centre, X to t
 the viewer; the projection is orthographic, image = (128 + X, 128 − Y). The head's parts are 3-D points in head
 space (origin at the head centre); the neck is posed in world space; the body does not move.
 
-Pose conventions (reference README §2, and the tracking maths of §6, under which the character repeats what the
-camera sees):
+Pose conventions (reference README §2; the same as the tracker's, under which the original THA v1 puppeteer of
+§6 makes the character the user's mirror image):
   * head_x > 0 tilts the head up (the face's front moves up), about the neck-tip joint;
-  * head_y > 0 turns the face toward the image right (the character's left), about the neck-tip joint;
-  * neck_z > 0 tilts the head top toward the image right, about the neck-root joint, neck included;
-each ±1 is ±15°. left_eye is the eye on the image left (the character's right eye)."""
+  * head_y > 0 turns the face toward the image left (the character's own right), about the neck-tip joint;
+  * neck_z > 0 tilts the head top toward the image left, about the neck-root joint, neck included;
+each ±1 is ±15°. left_eye is the character's own left eye, on the image right."""
 import numpy as np
 
 from ..pose import DEGREES_PER_UNIT, Pose
@@ -38,7 +38,7 @@ class Skeleton:
     def __init__(self, head_centre_y: float, neck_tip, neck_root_y: float, pose: Pose):
         """head_centre_y, neck_root_y: world Y of the head centre and of the neck root (at X = Z = 0);
         neck_tip: the neck-tip joint in head space."""
-        pitch, yaw, roll = (np.radians(v * DEGREES_PER_UNIT) for v in pose.rotation)
+        pitch, yaw, roll = (np.radians(v * DEGREES_PER_UNIT) for v in (pose.head_x, -pose.head_y, -pose.neck_z))
         self._neck = _rz(roll)
         self._root = np.array([0.0, neck_root_y, 0.0])
         tip = np.asarray(neck_tip, dtype=np.float64)
