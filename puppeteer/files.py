@@ -10,10 +10,13 @@ class OutputExistsError(PuppeteerError):
     pass
 
 
-def _umask() -> int:
+def _read_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()  # read once at import: umask() is process-wide and racy in threads
 
 
 def write_atomically(path, write, overwrite: bool = False) -> Path:
@@ -23,7 +26,7 @@ def write_atomically(path, write, overwrite: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; give the usual permissions
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes owner-only files; give the usual permissions
     try:
         write(tmp)
         if overwrite:
