@@ -15,6 +15,7 @@ COMMANDS = [
     "track",
     "train",
     "evaluate",
+    "bench",
 ]
 
 

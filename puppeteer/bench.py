@@ -1,0 +1,228 @@
+"""`puppeteer bench`: how fast posing, tracking and the whole webcam-to-screen path run on this machine.
+
+Every optimised path is timed in the same run as the naive one (eager fp32, contiguous tensors: how the original
+demo runs), and its output is compared with fp32 in 8-bit levels. Weights are random, drawn like the reference
+checkpoints (N(0, 0.05²) per tensor), since timings do not depend on their values.
+"""
+import math
+import os
+import platform
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .checkpoints import ModelDescription, Networks
+from .images import decode, encode
+from .models import NETWORKS
+from .pose import Pose
+from .poser import Poser, cpu_supports_bf16, resolve_device
+
+VARIANTS = {"tha1": {"width": 64, "bottleneck_blocks": 6}, "lite": {"width": 16, "bottleneck_blocks": 2}}
+BENCH_POSE = Pose(0.4, -0.6, 0.3, 0.7, 0.2, 0.8)
+
+
+def random_networks(size: dict, seed: int = 1234) -> Networks:
+    """Networks of `size` with weights drawn as the reference's synthetic checkpoints are."""
+    modules = {}
+    for name, cls in NETWORKS.items():
+        module = cls(**size).eval().requires_grad_(False)
+        for i, tensor in enumerate(module.state_dict().values()):
+            torch.manual_seed(seed + i)
+            tensor.copy_(torch.randn(tensor.shape) * 0.05)
+        modules[name] = module
+    return Networks(**modules, description=ModelDescription(sizes={n: dict(size) for n in NETWORKS}), folder=None)
+
+
+def _timings(fn, warmup: int, reps: int) -> dict:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return {"median_ms": round(statistics.median(times), 2), "p90_ms": round(_p90(times), 2)}
+
+
+def _p90(values) -> float:
+    """Nearest-rank 90th percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
+
+
+def _levels_error(out: torch.Tensor, ref: torch.Tensor, convention: str) -> dict:
+    a = decode(out[0].float().cpu().numpy(), convention).astype(np.int16)
+    b = decode(ref[0].float().cpu().numpy(), convention).astype(np.int16)
+    diff = np.abs(a - b)
+    return {"max_levels": int(diff.max()), "mean_levels": round(float(diff.mean()), 4)}
+
+
+def _naive_chain(networks: Networks, image: torch.Tensor, pose6: torch.Tensor) -> torch.Tensor:
+    """The original demo's way: eager fp32 on contiguous tensors."""
+    with torch.no_grad():
+        morphed = networks.face_morpher(image, pose6[:, 3:6])[0]
+        rotated = networks.two_algo_face_rotator(morphed, pose6[:, 0:3])
+        return networks.combiner(rotated[0], rotated[1], pose6[:, 0:3])[0]
+
+
+def _per_network(nets, image, pose6, precision_context, warmup, reps, memory_format) -> dict:
+    image = image.contiguous(memory_format=memory_format)
+    morpher, rotator, combiner = nets
+    calls = {
+        "face_morpher": lambda: morpher(image, pose6[:, 3:6]),
+        "two_algo_face_rotator": lambda: rotator(image, pose6[:, 0:3]),
+        "combiner": lambda: combiner(image, image, pose6[:, 0:3]),
+    }
+    out = {}
+    with torch.inference_mode(), precision_context():
+        for name, call in calls.items():
+            out[name] = _timings(call, warmup, reps)
+    return out
+
+
+def optimised_paths(device: torch.device, compile_: bool) -> list[tuple[str, str, bool]]:
+    """(label, precision, compiled) for every path worth timing on this device."""
+    paths = [("fp32", "fp32", False)]
+    if device.type == "cuda":
+        paths.append(("fp16", "fp16", False))
+    elif cpu_supports_bf16():
+        paths.append(("bf16", "bf16", False))
+    if compile_:
+        paths += [(f"{label}+compile", precision, True) for label, precision, _ in list(paths)]
+    return paths
+
+
+def bench_variant(size: dict, device: torch.device, compile_: bool, warmup: int, reps: int, log=print) -> dict:
+    """Naive and optimised timings for one model size, per network and for the chain."""
+    networks = random_networks(size)
+    character = _bench_character()
+    image = torch.from_numpy(encode(character, "tha1"))[None].to(device)
+    pose6 = torch.tensor([BENCH_POSE.values()], device=device)
+    for module in (networks.face_morpher, networks.two_algo_face_rotator, networks.combiner):
+        module.to(device)
+    result = {"size": size, "paths": {}}
+
+    from contextlib import nullcontext
+
+    naive_nets = (networks.face_morpher, networks.two_algo_face_rotator, networks.combiner)
+    reference = _naive_chain(networks, image, pose6)
+    chain = _timings(lambda: _naive_chain(networks, image, pose6), warmup, reps)
+    per_net = _per_network(naive_nets, image, pose6, nullcontext, warmup, reps, torch.contiguous_format)
+    result["paths"]["naive"] = {"precision": "fp32", "chain": chain, "networks": per_net}
+    log(f"  naive fp32: {chain['median_ms']:.1f} ms")
+    naive_ms = chain["median_ms"]
+
+    for label, precision, compiled in optimised_paths(device, compile_):
+        poser = Poser(networks, device=device, precision=precision)
+        entry = {"precision": precision, "compiled": compiled}
+        if compiled:
+            poser.compile_in_background().join()
+            if not poser.compiled:
+                log(f"  {label}: compiler unavailable ({poser.compile_error})")
+                result["paths"][label] = {**entry, "error": poser.compile_error}
+                continue
+            entry["compile_s"] = round(poser.compile_seconds, 1)
+        x = poser.image_tensor(character)
+        out = poser.pose_image(x, pose6)
+        entry["chain"] = _timings(lambda: poser.pose_image(x, pose6), warmup, reps)
+        entry["speedup"] = round(naive_ms / entry["chain"]["median_ms"], 2)
+        entry["error_vs_fp32"] = _levels_error(out, reference, "tha1")
+        if not compiled:
+            entry["networks"] = _per_network(poser._active, x, pose6, poser._autocast, warmup, reps,
+                                             torch.channels_last)
+        result["paths"][label] = entry
+        log(f"  {label}: {entry['chain']['median_ms']:.1f} ms ({entry['speedup']}× naive), "
+            f"error {entry['error_vs_fp32']['mean_levels']:.3f} mean / {entry['error_vs_fp32']['max_levels']} max levels")
+    return result
+
+
+def _bench_character() -> np.ndarray:
+    from .paths import DEFAULT_CHARACTER
+    from .images import load_character
+
+    if DEFAULT_CHARACTER.exists():
+        return load_character(DEFAULT_CHARACTER)
+    rng = np.random.default_rng(0)
+    rgba = rng.integers(0, 256, (256, 256, 4), dtype=np.uint8)
+    rgba[..., 3] = 255
+    return rgba
+
+
+def bench_end_to_end(poser: Poser, seconds: float, log=print) -> dict:
+    """Latency from a frame read off a video source to the rendered frame handed to the display, with tracking
+    and rendering on their own threads as in the app."""
+    import cv2
+
+    from .pipeline import RenderPipeline
+    from .tracking import FaceTracker, TrackingLoop, open_source
+    from .tracking.bench import letterbox, sample_face
+    from .tracking.calibration import Calibration
+
+    with tempfile.TemporaryDirectory() as tmp:
+        video = Path(tmp) / "face.mp4"
+        face = letterbox(sample_face(), 640, 480)
+        writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 30, (640, 480))
+        for i in range(int(30 * seconds) + 30):
+            angle = 12 * np.sin(i / 8)
+            m = cv2.getRotationMatrix2D((320, 240), angle, 1.0)
+            writer.write(cv2.warpAffine(face, m, (640, 480))[..., ::-1])
+        writer.release()
+
+        latencies, done = [], threading.Event()
+        pipeline = RenderPipeline(lambda r: latencies.append(r.latency_s * 1000), clock=time.monotonic)
+        pipeline.set_poser(poser)
+        pipeline.set_character(_bench_character())
+        tracker = FaceTracker(calibration=Calibration())
+        source = open_source(str(video), realtime=True)
+        loop = TrackingLoop(source, tracker, lambda frame, result: pipeline.submit(result.pose, frame.captured_at))
+        pipeline.start()
+        loop.start()
+        done.wait(seconds)
+        loop.stop()
+        tracking_fps = loop.tracking_fps
+        stats = pipeline.stats()
+        pipeline.stop()
+        tracker.close()
+    lat = latencies[1:] or [float("nan")]  # the first frame waits for the tracker's start-up
+    result = {"latency_median_ms": round(statistics.median(lat), 1), "latency_p90_ms": round(_p90(lat), 1),
+              "render_fps": round(stats.render_fps, 1), "tracking_fps": round(tracking_fps, 1),
+              "frames_rendered": stats.rendered, "skipped_by_dead_band": stats.skipped}
+    log(f"  end to end: {result['latency_median_ms']} ms median, {result['latency_p90_ms']} ms p90, "
+        f"render {result['render_fps']} fps, tracking {result['tracking_fps']} fps")
+    return result
+
+
+def machine_info(device: torch.device) -> dict:
+    return {"device": str(device), "cpu": platform.processor() or platform.machine(),
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(), "native_bf16": cpu_supports_bf16(),
+            "torch_threads": torch.get_num_threads(), "cpu_count": os.cpu_count(), "torch": torch.__version__,
+            "cuda": torch.cuda.get_device_name(0) if device.type == "cuda" else None}
+
+
+def run_bench(variants=("tha1", "lite"), device="auto", compile_=True, warmup=2, reps=10, tracking_frames=60,
+              e2e_seconds=10.0, lite_size=None, log=print) -> dict:
+    device = resolve_device(device)
+    report = {"machine": machine_info(device), "variants": {}}
+    for name in variants:
+        size = lite_size if (name == "lite" and lite_size) else VARIANTS[name]
+        log(f"{name} (width {size['width']}, {size['bottleneck_blocks']} blocks) on {device}:")
+        report["variants"][name] = bench_variant(size, device, compile_, warmup, reps, log)
+    if tracking_frames:
+        from .tracking.bench import time_tracking
+
+        report["tracking"] = time_tracking(sizes=((640, 480), (1280, 720)), frames=tracking_frames,
+                                           warmup=min(10, tracking_frames))
+        for estimator, sizes in report["tracking"].items():
+            log(f"tracking {estimator}: " + ", ".join(f"{k} {v['ms_per_frame']} ms" for k, v in sizes.items()))
+    if e2e_seconds:
+        size = lite_size or VARIANTS["lite"]
+        poser = Poser(random_networks(size), device=device, precision="auto")
+        log(f"end to end (lite, {poser.precision}):")
+        report["end_to_end"] = {"variant": "lite", "precision": poser.precision,
+                                **bench_end_to_end(poser, e2e_seconds, log)}
+    return report

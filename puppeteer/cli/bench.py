@@ -1,0 +1,80 @@
+"""`puppeteer bench`: posing, tracking and end-to-end speed on this machine, as a table and optionally JSON."""
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("bench", help="measure posing, tracking and end-to-end speed",
+                              description="Time the full THA v1 and the lite model (naive eager fp32 and each "
+                                          "optimised path, per network and chained, with their output error "
+                                          "against fp32), face tracking, and the webcam-to-screen latency. "
+                                          "Needs no weights: random ones time the same.")
+    p.add_argument("--variants", default="tha1,lite", help="comma-separated: tha1, lite (default both)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
+    p.add_argument("--no-compile", action="store_true", help="skip the torch.compile paths (they take minutes)")
+    p.add_argument("--reps", type=int, default=10, help="timed runs per measurement (default 10)")
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: PyTorch's choice)")
+    p.add_argument("--fast", action="store_true", help="a quick smoke run: lite only, few repetitions")
+    p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --json file")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import json
+    from pathlib import Path
+
+    import torch
+
+    from ..bench import VARIANTS, run_bench
+    from ..checkpoints import DEFAULT_FOLDER, read_description
+    from ..errors import PuppeteerError
+    from ..files import write_atomically
+
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        raise PuppeteerError(f"unknown variant(s) {', '.join(unknown)}; use {', '.join(VARIANTS)}")
+    if args.json and Path(args.json).exists() and not args.overwrite:
+        raise PuppeteerError(f"{args.json}: already exists; choose another name or pass --overwrite")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    lite_size = None
+    if (DEFAULT_FOLDER / "model.json").exists():
+        lite_size = read_description(DEFAULT_FOLDER).sizes["combiner"]  # the bundled model's size
+    if args.fast:
+        report = run_bench(["lite"], args.device, compile_=False, warmup=1, reps=2, tracking_frames=3,
+                           e2e_seconds=3.0, lite_size={"width": 8, "bottleneck_blocks": 1})
+    else:
+        report = run_bench(variants, args.device, compile_=not args.no_compile, reps=max(1, args.reps),
+                           lite_size=lite_size)
+    print()
+    print(format_table(report))
+    if args.json:
+        text = json.dumps(report, indent=2) + "\n"
+        write_atomically(args.json, lambda tmp: Path(tmp).write_text(text), overwrite=args.overwrite)
+        print(f"wrote {args.json}")
+    return 0
+
+
+def format_table(report: dict) -> str:
+    m = report["machine"]
+    lines = [f"device {m['device']} · CPU {m['cpu_capability']} · native bf16 {m['native_bf16']} · "
+             f"torch threads {m['torch_threads']}",
+             f"{'variant':8} {'path':16} {'chain ms (p90)':>16} {'speed-up':>9} {'err mean/max':>13}  per network ms"]
+    for name, variant in report["variants"].items():
+        for label, path in variant["paths"].items():
+            if "error" in path:
+                lines.append(f"{name:8} {label:16} {'unavailable: ' + path['error'][:60]}")
+                continue
+            chain = f"{path['chain']['median_ms']:.1f} ({path['chain']['p90_ms']:.1f})"
+            speed = f"{path.get('speedup', 1.0):.2f}×"
+            err = path.get("error_vs_fp32")
+            err = f"{err['mean_levels']:.3f}/{err['max_levels']}" if err else "-"
+            nets = " / ".join(f"{v['median_ms']:.1f}" for v in path.get("networks", {}).values())
+            lines.append(f"{name:8} {label:16} {chain:>16} {speed:>9} {err:>13}  {nets}")
+    for estimator, sizes in report.get("tracking", {}).items():
+        lines.append(f"tracking {estimator}: " + ", ".join(f"{k} {v['ms_per_frame']} ms" for k, v in sizes.items()))
+    e2e = report.get("end_to_end")
+    if e2e:
+        lines.append(f"end to end ({e2e['variant']}, {e2e['precision']}): latency {e2e['latency_median_ms']} ms "
+                     f"median, {e2e['latency_p90_ms']} ms p90; render {e2e['render_fps']} fps")
+    return "\n".join(lines)
