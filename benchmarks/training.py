@@ -1,7 +1,8 @@
 """Training throughput (images/s) per stage, precision and network size: whole training steps (frozen upstream
 networks, loss, backward, Adam) on random 256×256 pictures.
 
-    python benchmarks/training.py [--sizes 16x2,64x6] [--precision fp32 --precision bf16] [--steps 2] [--json]
+    python benchmarks/training.py [--sizes 16x2,64x6] [--precision fp32 --precision bf16] [--steps 2] [--threads N]
+                                  [--json]
 
 The rotator and combiner include the perceptual loss (untrained VGG16: same cost as the real one).
 """
@@ -28,6 +29,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=2, help="timed steps per case (default 2)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed steps first (default 1)")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
     try:
@@ -35,6 +37,8 @@ def main() -> None:
         sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
     except (PuppeteerError, ValueError) as e:
         sys.exit(f"benchmarks/training.py: error: {e}")
+    if args.threads:
+        torch.set_num_threads(args.threads)
     results = []
     for width, blocks in sizes:
         for stage in args.stage or STAGES:

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from conftest import write_tiny_checkpoints
-from test_training import write_dataset
+from test_training import one_thread, write_dataset  # noqa: F401 (fixture)
 
 from puppeteer.cli import main
 from puppeteer.data import format as fmt

@@ -60,6 +60,15 @@ def write_dataset(root: Path, characters=(("train", 2), ("val", 1), ("test", 1))
     return root
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Tiny networks gain nothing from threads, and on a busy machine OpenMP's waiting threads cost up to 40×."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     return write_dataset(tmp_path_factory.mktemp("dataset"))

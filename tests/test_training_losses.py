@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import torch
 from skimage.metrics import structural_similarity
+from test_training import one_thread  # noqa: F401 (fixture)
 
 from puppeteer.errors import TrainingError
 from puppeteer.training.losses import PerceptualLoss, changed_pixel_weight, l1_loss

@@ -98,10 +98,14 @@ class TrainConfig:
                     "checkpoint_every", "keep_last"):
             if getattr(self, key) < 1:
                 raise TrainingError(f"{key} = {getattr(self, key)} must be at least 1")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if _is_number(value) and value < 0:
+                raise TrainingError(f"{f.name} = {value} must not be negative")
+        if self.lr == 0:
+            raise TrainingError("lr must be positive")
         if len(self.betas) != 2 or len(self.perceptual_layers) != 3:
             raise TrainingError("betas takes 2 numbers and perceptual_layers 3")
-        if self.lr <= 0 or self.noise_std < 0 or self.workers < 0:
-            raise TrainingError("lr must be positive, noise_std and workers not negative")
         return self
 
 
