@@ -4,11 +4,15 @@ A file holds common keys at the top and optional ``[morpher]``, ``[rotator]``, `
 apply to that stage only, so one file describes a whole recipe (see configs/). Every key is also a command-line
 flag (``batch_size`` → ``--batch-size``).
 """
-import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from ..errors import TrainingError
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 STAGES = ("morpher", "rotator", "combiner")
 CHOICES = {
