@@ -96,7 +96,7 @@ def _fixed_batch(dataset, size: int = 64) -> dict:
 @pytest.mark.parametrize("stage", ["morpher", "rotator", "combiner"])
 def test_a_few_steps_lower_the_training_loss_on_a_fixed_batch(stage, dataset, tmp_path):
     torch.manual_seed(0)
-    cfg = tiny(dataset, tmp_path, stage=stage, source="dataset", noise_std=0.01)
+    cfg = tiny(dataset, tmp_path, stage=stage, source="dataset", noise_std=0.01, changed_weight=4.0)
     definition = STAGES[stage]
     model = build_network(cfg, definition.network, "cpu")
     frozen = {n: NETWORKS[n](width=4, bottleneck_blocks=1).requires_grad_(False) for n in definition.needs("dataset")}
@@ -104,8 +104,8 @@ def test_a_few_steps_lower_the_training_loss_on_a_fixed_batch(stage, dataset, tm
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=cfg.betas)
     batch = _fixed_batch(dataset)
     losses = [train_step(definition, model, frozen, batch, loss_fn, optimizer, step, cfg, "cpu")["loss"].item()
-              for step in range(6)]
-    assert losses[-1] < 0.9 * losses[0], losses
+              for step in range(8)]
+    assert losses[-1] < 0.93 * losses[0], losses
 
 
 def test_fine_tuning_starts_from_an_original_format_checkpoint(tha1_weights, dataset, tmp_path):

@@ -20,8 +20,8 @@ def l1_loss(output: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | N
 
 
 def changed_pixel_weight(reference: torch.Tensor, target: torch.Tensor, extra: float) -> torch.Tensor:
-    """1 everywhere, 1 + `extra` where the target differs from the network's input: the eyes, the mouth, the
-    turned head are a small part of the picture but all of the task."""
+    """1 everywhere, 1 + `extra` where the target differs from the dataset image the input stands for: the eyes,
+    the mouth, the turned head are a small part of the picture but all of the task."""
     changed = (reference - target).abs().amax(dim=1, keepdim=True) > CHANGE_THRESHOLD
     return 1 + extra * changed.float()
 

@@ -38,6 +38,7 @@ def _combiner_inputs(batch, frozen, source):
 class Stage:
     network: str     # key in models.NETWORKS and checkpoints.FILES
     target: str      # the dataset image the outputs should match
+    reference: str   # the dataset image the input stands for: pixels where it differs from the target changed
     outputs: tuple   # names of the network's leading outputs compared with the target
     upstream: tuple  # frozen networks needed besides the morpher (which `source` decides)
     inputs: callable  # (batch, frozen networks by name, source) → ([images], pose)
@@ -52,7 +53,7 @@ class Stage:
 
 
 STAGES = {
-    "morpher": Stage(MORPHER, "morphed", ("output_image",), (), _morpher_inputs),
-    "rotator": Stage(ROTATOR, "posed", ("color_changed", "resampled"), (), _rotator_inputs),
-    "combiner": Stage(COMBINER, "posed", ("final_image",), (ROTATOR,), _combiner_inputs),
+    "morpher": Stage(MORPHER, "morphed", "rest", ("output_image",), (), _morpher_inputs),
+    "rotator": Stage(ROTATOR, "posed", "morphed", ("color_changed", "resampled"), (), _rotator_inputs),
+    "combiner": Stage(COMBINER, "posed", "morphed", ("final_image",), (ROTATOR,), _combiner_inputs),
 }

@@ -179,9 +179,8 @@ def train_step(stage: Stage, net, frozen: dict, batch: dict, loss_fn: TrainingLo
     with autocast(device, cfg.precision):
         with torch.no_grad():
             images, pose = stage.inputs(batch, frozen, cfg.source)
-        images = [x.float() for x in images]
-        outputs = stage.run(net, [add_noise(x, cfg.noise_std) for x in images], pose)
-        loss, parts = loss_fn(outputs, batch[stage.target], images[0], step)
+        outputs = stage.run(net, [add_noise(x.float(), cfg.noise_std) for x in images], pose)
+        loss, parts = loss_fn(outputs, batch[stage.target], batch[stage.reference], step)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
@@ -197,7 +196,7 @@ def validate(stage: Stage, model, frozen: dict, loader, loss_fn: TrainingLoss, s
         with autocast(device, cfg.precision):
             images, pose = stage.inputs(batch, frozen, cfg.source)
             outputs = stage.run(model, images, pose)
-            loss, parts = loss_fn(outputs, batch[stage.target], images[0].float(), step)
+            loss, parts = loss_fn(outputs, batch[stage.target], batch[stage.reference], step)
         n = batch[stage.target].shape[0]
         target = display_space(batch[stage.target], cfg.convention)
         values = {"loss": loss.item() * n, **{k: v.item() * n for k, v in parts.items()}}
