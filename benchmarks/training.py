@@ -4,7 +4,8 @@ networks, loss, backward, Adam) on random 256×256 pictures.
     python benchmarks/training.py [--sizes 16x2,64x6] [--precision fp32 --precision bf16] [--steps 2] [--threads N]
                                   [--json]
 
-The rotator and combiner include the perceptual loss (untrained VGG16: same cost as the real one).
+The rotator and combiner include the perceptual loss (untrained VGG16: same cost as the real one) unless
+--l1-only.
 """
 import argparse
 import json
@@ -30,6 +31,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=1, help="untimed steps first (default 1)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, help="CPU threads (default: PyTorch's choice)")
+    parser.add_argument("--l1-only", action="store_true", help="no perceptual loss for the rotator and combiner")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
     try:
@@ -43,12 +45,15 @@ def main() -> None:
     for width, blocks in sizes:
         for stage in args.stage or STAGES:
             for precision in args.precision or ["fp32", "bf16"]:
+                perceptual = 0.0 if args.l1_only else PERCEPTUAL[stage]
                 rate = training_throughput(stage, width, blocks, precision, args.batch_size, 256, args.steps,
-                                           args.warmup, PERCEPTUAL[stage], device)
+                                           args.warmup, perceptual, device)
                 results.append({"stage": stage, "width": width, "bottleneck_blocks": blocks,
-                                "precision": precision, "batch_size": args.batch_size, "images_per_s": rate})
+                                "precision": precision, "batch_size": args.batch_size,
+                                "perceptual": perceptual > 0, "images_per_s": rate})
                 if not args.json:
-                    print(f"{stage:<9} width {width:>2} blocks {blocks}  {precision}  {rate:7.2f} images/s",
+                    loss = "L1 + perceptual" if perceptual else "L1"
+                    print(f"{stage:<9} width {width:>2} blocks {blocks}  {precision}  {loss:<15} {rate:7.2f} images/s",
                           flush=True)
     if args.json:
         print(json.dumps({"device": str(device), "threads": torch.get_num_threads(), "results": results}, indent=2))
