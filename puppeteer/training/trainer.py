@@ -193,10 +193,8 @@ def validate(stage: Stage, model, frozen: dict, loader, loss_fn: TrainingLoss, s
     """Mean loss, its parts and each output's PSNR (display space) over the first cfg.val_batches batches."""
     sums, count = {}, 0
     for batch in _first(loader, cfg.val_batches, device):
-        with autocast(device, cfg.precision):
-            images, pose = stage.inputs(batch, frozen, cfg.source)
-            outputs = stage.run(model, images, pose)
-            loss, parts = loss_fn(outputs, batch[stage.target], batch[stage.reference], step)
+        _, outputs = predict(stage, model, frozen, batch, cfg, device)
+        loss, parts = loss_fn(outputs, batch[stage.target], batch[stage.reference], step)
         n = batch[stage.target].shape[0]
         target = display_space(batch[stage.target], cfg.convention)
         values = {"loss": loss.item() * n, **{k: v.item() * n for k, v in parts.items()}}
@@ -212,10 +210,15 @@ def validate(stage: Stage, model, frozen: dict, loader, loss_fn: TrainingLoss, s
 def example_columns(stage: Stage, model, frozen: dict, loader, cfg: TrainConfig, device) -> list:
     """Inputs, outputs and target of the first validation batch, for the image grid."""
     batch = next(_first(loader, 1, device))
+    images, outputs = predict(stage, model, frozen, batch, cfg, device)
+    return [*images, *outputs, batch[stage.target]]
+
+
+def predict(stage: Stage, model, frozen: dict, batch: dict, cfg: TrainConfig, device) -> tuple[list, list]:
+    """The stage's input images and outputs for a batch, without noise."""
     with autocast(device, cfg.precision):
         images, pose = stage.inputs(batch, frozen, cfg.source)
-        outputs = stage.run(model, images, pose)
-    return [*images, *outputs, batch[stage.target]]
+        return images, stage.run(model, images, pose)
 
 
 def _first(loader, n: int, device):
@@ -223,6 +226,7 @@ def _first(loader, n: int, device):
 
 
 def _val_loader(dataset, cfg: TrainConfig) -> DataLoader:
+    """In order; with its own generator, so that its workers' seeds are not drawn from the training RNG."""
     return DataLoader(dataset, batch_size=cfg.batch_size, shuffle=False, num_workers=cfg.workers,
                       generator=torch.Generator().manual_seed(cfg.seed))
 
