@@ -22,10 +22,10 @@ def test_no_command_opens_the_window_with_the_options(opened, tmp_path):
     video = tmp_path / "me.mp4"
     video.write_bytes(b"")
     assert main([]) == 0
-    assert opened[0] == AppOptions()
+    assert opened[0] == AppOptions(compile=True)
     assert main(["--character", "c.png", "--checkpoints", "ck", "--camera", "1", "--source", str(video),
-                 "--device", "cpu", "--precision", "fp32"]) == 0
-    assert opened[1] == AppOptions("c.png", "ck", 1, str(video), "cpu", "fp32")
+                 "--device", "cpu", "--precision", "fp32", "--no-compile"]) == 0
+    assert opened[1] == AppOptions("c.png", "ck", 1, str(video), "cpu", "fp32", False)
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -44,6 +44,7 @@ class AppOptions:
     source: str | None = None
     device: str = "auto"
     precision: str = "auto"
+    compile: bool = False  # build a torch.compile'd chain in the background (the command line turns it on)
 
 
 def read_character(path) -> tuple[np.ndarray | None, str, bool]:
@@ -285,6 +286,8 @@ class MainWindow(QMainWindow):
 
     def _model_loaded(self, folder: Path, poser: Poser) -> None:
         self.poser = poser
+        if self.options.compile:
+            poser.compile_in_background()  # eager renders until the compiled chain is ready
         self.pipeline.set_poser(poser)
         self._show_model_label()
         self.settings.checkpoints = None if folder.resolve() == DEFAULT_CHECKPOINTS.resolve() else str(folder)
@@ -509,6 +512,7 @@ class MainWindow(QMainWindow):
         self.status["tracking"].setText(f"Tracking {session.tracking_fps:.1f} fps" if session else "Tracking off")
         self.status["render"].setText(f"Render {stats.render_fps:.1f} fps" if stats.render_fps else "Render idle")
         self.status["latency"].setText(f"Latency {stats.latency_ms:.0f} ms" if stats.latency_ms else "Latency —")
+        self._show_model_label()
         if session is not None and session.finished and not self._video_end_shown:
             self._video_end_shown = True
             self.statusBar().showMessage(session.error or "End of the video: choose Video file to play one "
@@ -518,7 +522,8 @@ class MainWindow(QMainWindow):
         if self.poser is None:
             self.status["device"].setText(self.device.type.upper())
             return
-        self.status["device"].setText(f"{self.poser.device.type.upper()} · {self.poser.precision}")
+        compiled = " · compiled" if self.poser.compiled else ""
+        self.status["device"].setText(f"{self.poser.device.type.upper()} · {self.poser.precision}{compiled}")
         text, details = describe_model(self.poser)
         self.status["model"].setText(text)
         self.status["model"].setToolTip(details)

@@ -19,6 +19,9 @@ def add_options(parser) -> None:
                        help="auto (CUDA if present, else CPU), cpu, cuda, cuda:N")
     group.add_argument("--precision", dest="app_precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
                        help="auto: fp16 on CUDA, bf16 on CPUs with native bf16, else fp32")
+    group.add_argument("--no-compile", dest="app_no_compile", action="store_true",
+                       help="don't build the faster torch.compile'd model in the background (it needs a C++ "
+                            "compiler and some CPU for a minute at the first start)")
     parser.set_defaults(run=run)
 
 
@@ -35,4 +38,4 @@ def run(args) -> int:
     from ..app.window import AppOptions
 
     return open_window(AppOptions(args.app_character, args.app_checkpoints, args.app_camera, args.app_source,
-                                  args.app_device, args.app_precision))
+                                  args.app_device, args.app_precision, not args.app_no_compile))
