@@ -33,7 +33,7 @@ stage combiner --frozen "$export_dir"
 
 # held-out characters: a test set of new rig seeds
 if [ ! -f "$work/heldout/dataset.json" ]; then
-  puppeteer dataset synth --out "$work/heldout" --characters 20 --poses 10 --seed 1000 --val-fraction 0 --test-fraction 1
+  puppeteer dataset synth --out "$work/heldout" --characters 40 --poses 8 --seed 1000 --val-fraction 0 --test-fraction 0.5
 fi
 puppeteer evaluate --checkpoints "$export_dir" --dataset "$work/heldout" --split test --json "$work/evaluation.json"
 echo "model in $export_dir; copy it into checkpoint/ when it beats the shipped one (see $work/evaluation.json)"
