@@ -38,6 +38,8 @@ def evaluate(folder, dataset, split: str = "test", device="cpu", batch_size: int
              workers: int = 0, on_error: str = "stop") -> dict:
     """Metrics for every stage the checkpoint folder has (and the chain when it has all three)."""
     folder = Path(folder)
+    if not folder.is_dir():
+        raise TrainingError(f"{folder}: checkpoint folder not found")
     description = read_description(folder)
     present = [name for name in (MORPHER, ROTATOR, COMBINER) if (folder / FILES[name]).is_file()]
     if not present:
