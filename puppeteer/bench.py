@@ -11,6 +11,7 @@ import statistics
 import tempfile
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -107,8 +108,6 @@ def bench_variant(size: dict, device: torch.device, compile_: bool, warmup: int,
         module.to(device)
     result = {"size": size, "paths": {}}
 
-    from contextlib import nullcontext
-
     naive_nets = (networks.face_morpher, networks.two_algo_face_rotator, networks.combiner)
     reference = _naive_chain(networks, image, pose6)
     chain = _timings(lambda: _naive_chain(networks, image, pose6), warmup, reps)
@@ -133,7 +132,7 @@ def bench_variant(size: dict, device: torch.device, compile_: bool, warmup: int,
         entry["speedup"] = round(naive_ms / entry["chain"]["median_ms"], 2)
         entry["error_vs_fp32"] = _levels_error(out, reference, "tha1")
         if not compiled:
-            entry["networks"] = _per_network(poser._active, x, pose6, poser._autocast, warmup, reps,
+            entry["networks"] = _per_network(poser.active_networks, x, pose6, poser.precision_context, warmup, reps,
                                              torch.channels_last)
         result["paths"][label] = entry
         log(f"  {label}: {entry['chain']['median_ms']:.1f} ms ({entry['speedup']}× naive), "

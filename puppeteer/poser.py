@@ -70,11 +70,17 @@ class Poser:
         self.compile_seconds = None  # set once the compiled chain is in use
         self.compile_error = None
 
-    def _autocast(self):
+    def precision_context(self):
+        """Autocast for bf16/fp16; nothing for fp32."""
         if self.precision == "fp32":
             return nullcontext()
         dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
         return torch.autocast(self.device.type, dtype=dtype)
+
+    @property
+    def active_networks(self) -> tuple:
+        """(morpher, rotator, combiner) as `chain` runs them: compiled once ready, else eager."""
+        return self._active
 
     @property
     def compiled(self) -> bool:
@@ -113,7 +119,7 @@ class Poser:
     def _run(self, networks, image, pose6):
         morpher, rotator, combiner = networks
         image = image.expand(pose6.shape[0], -1, -1, -1)
-        with self._autocast():
+        with self.precision_context():
             morphed = morpher(image, pose6[:, 3:6])[0]
             rotated = rotator(morphed, pose6[:, 0:3])
             final = combiner(rotated[0], rotated[1], pose6[:, 0:3])[0]
