@@ -21,6 +21,9 @@ def test_bench_fast_writes_the_json_fields(tmp_path, capsys):
         assert report["tracking"][estimator]["640x480"]["ms_per_frame"] > 0
     e2e = report["end_to_end"]
     assert e2e["latency_median_ms"] > 0 and e2e["frames_rendered"] > 0 and e2e["precision"] in ("fp32", "bf16")
+    goals = {g["goal"]: g for g in report["goals"]}
+    assert {"lite chain ≤ 16 ms", "end-to-end latency ≤ 50 ms", "tracking ≤ 10 ms at 640×480"} <= set(goals)
+    assert all(isinstance(g["met"], bool) for g in goals.values())
     table = capsys.readouterr().out
     assert "naive" in table and "end to end" in table
     assert main(["bench", "--fast", "--json", str(out)]) == 2  # never overwrites without --overwrite

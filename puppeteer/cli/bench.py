@@ -77,4 +77,9 @@ def format_table(report: dict) -> str:
     if e2e:
         lines.append(f"end to end ({e2e['variant']}, {e2e['precision']}): latency {e2e['latency_median_ms']} ms "
                      f"median, {e2e['latency_p90_ms']} ms p90; render {e2e['render_fps']} fps")
+    for goal in report.get("goals", []):
+        verdict = "met" if goal["met"] else "missed"
+        lines.append(f"goal {goal['goal']}: {verdict} (best {goal['best']})")
+    whys = {goal["why"] for goal in report.get("goals", []) if "why" in goal}
+    lines += [f"why: {why}" for why in whys]
     return "\n".join(lines)
