@@ -270,3 +270,16 @@ def test_closing_while_rendering_and_tracking_is_prompt_and_stops_every_thread(
     window.close()
     assert time.perf_counter() - start < 1.0
     assert session._loop.done.is_set() and session._loop.source.finished  # the camera/file is released
+
+
+def test_the_compiled_chain_takes_over_and_renders_the_same_picture(qtbot, open_window, tiny_checkpoints,
+                                                                     character_png, tiny_poser):
+    window = open_window(AppOptions(character=str(character_png), checkpoints=str(tiny_checkpoints), compile=True))
+    qtbot.waitUntil(lambda: window.poser.compiled or window.poser.compile_error is not None, timeout=120000)
+    assert window.poser.compiled, window.poser.compile_error
+    qtbot.waitUntil(lambda: "compiled" in window.status["device"].text(), timeout=WAIT_MS)
+    window.pose_panel.sliders["neck_z"].setValue(-600)
+    pose = Pose(neck_z=-0.6)
+    image = wait_for_pose(qtbot, window, pose)
+    expected = next(tiny_poser.render(window.character, [pose]))
+    assert np.abs(image.astype(int) - expected.astype(int)).max() <= 1
