@@ -9,7 +9,6 @@ import os
 import platform
 import statistics
 import tempfile
-import threading
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -18,10 +17,12 @@ import numpy as np
 import torch
 
 from .checkpoints import ModelDescription, Networks
-from .images import decode, encode
+from .images import decode, encode, load_character
 from .models import NETWORKS
+from .paths import DEFAULT_CHARACTER
 from .pose import Pose
 from .poser import Poser, cpu_supports_bf16, resolve_device
+from .video import write_video
 
 VARIANTS = {"tha1": {"width": 64, "bottleneck_blocks": 6}, "lite": {"width": 16, "bottleneck_blocks": 2}}
 BENCH_POSE = Pose(0.4, -0.6, 0.3, 0.7, 0.2, 0.8)
@@ -141,9 +142,6 @@ def bench_variant(size: dict, device: torch.device, compile_: bool, warmup: int,
 
 
 def _bench_character() -> np.ndarray:
-    from .paths import DEFAULT_CHARACTER
-    from .images import load_character
-
     if DEFAULT_CHARACTER.exists():
         return load_character(DEFAULT_CHARACTER)
     rng = np.random.default_rng(0)
@@ -165,14 +163,10 @@ def bench_end_to_end(poser: Poser, seconds: float, log=print) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         video = Path(tmp) / "face.mp4"
         face = letterbox(sample_face(), 640, 480)
-        writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 30, (640, 480))
-        for i in range(int(30 * seconds) + 30):
-            angle = 12 * np.sin(i / 8)
-            m = cv2.getRotationMatrix2D((320, 240), angle, 1.0)
-            writer.write(cv2.warpAffine(face, m, (640, 480))[..., ::-1])
-        writer.release()
+        tilts = (cv2.getRotationMatrix2D((320, 240), 12 * np.sin(i / 8), 1.0) for i in range(int(30 * seconds) + 30))
+        write_video(video, (cv2.warpAffine(face, m, (640, 480)) for m in tilts), fps=30)
 
-        latencies, done = [], threading.Event()
+        latencies = []
         pipeline = RenderPipeline(lambda r: latencies.append(r.latency_s * 1000), clock=time.monotonic)
         pipeline.set_poser(poser)
         pipeline.set_character(_bench_character())
@@ -181,7 +175,7 @@ def bench_end_to_end(poser: Poser, seconds: float, log=print) -> dict:
         loop = TrackingLoop(source, tracker, lambda frame, result: pipeline.submit(result.pose, frame.captured_at))
         pipeline.start()
         loop.start()
-        done.wait(seconds)
+        time.sleep(seconds)
         loop.stop()
         tracking_fps = loop.tracking_fps
         stats = pipeline.stats()
