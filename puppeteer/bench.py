@@ -137,7 +137,8 @@ def bench_variant(size: dict, device: torch.device, compile_: bool, warmup: int,
                                              torch.channels_last)
         result["paths"][label] = entry
         log(f"  {label}: {entry['chain']['median_ms']:.1f} ms ({entry['speedup']}× naive), "
-            f"error {entry['error_vs_fp32']['mean_levels']:.3f} mean / {entry['error_vs_fp32']['max_levels']} max levels")
+            f"error {entry['error_vs_fp32']['mean_levels']:.3f} mean / "
+            f"{entry['error_vs_fp32']['max_levels']} max levels")
     return result
 
 

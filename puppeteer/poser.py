@@ -12,7 +12,7 @@ import torch
 
 from .checkpoints import Networks
 from .errors import PuppeteerError
-from .images import decode, encode
+from .images import SIZE, decode, encode
 from .pose import Pose
 
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
@@ -93,7 +93,7 @@ class Poser:
             started = time.perf_counter()
             try:
                 compiled = compile_networks(self._eager)
-                self._run(compiled, self.image_tensor(np.zeros((256, 256, 4), np.uint8)),
+                self._run(compiled, self.image_tensor(np.zeros((SIZE, SIZE, 4), np.uint8)),
                           self.pose_tensor([Pose()]))  # the first call compiles
             except Exception as e:  # the compiler's failures are many and varied; eager still works
                 self.compile_error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"

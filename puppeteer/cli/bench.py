@@ -76,7 +76,8 @@ def format_table(report: dict) -> str:
     e2e = report.get("end_to_end")
     if e2e:
         compiled = ", compiled" if e2e.get("compiled") else ""
-        lines.append(f"end to end ({e2e['variant']}, {e2e['precision']}{compiled}): latency {e2e['latency_median_ms']} ms "
+        lines.append(f"end to end ({e2e['variant']}, {e2e['precision']}{compiled}): "
+                     f"latency {e2e['latency_median_ms']} ms "
                      f"median, {e2e['latency_p90_ms']} ms p90; render {e2e['render_fps']} fps")
     for goal in report.get("goals", []):
         verdict = "met" if goal["met"] else "missed"
