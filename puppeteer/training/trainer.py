@@ -20,6 +20,7 @@ from . import distributed
 from .checkpointing import latest_checkpoint, list_checkpoints, read_checkpoint, rng_state, save_checkpoint, \
     set_rng_state
 from .config import TrainConfig
+from .initialisation import start_near_identity
 from .loading import device_batches
 from .losses import TrainingLoss
 from .metrics import display_space, psnr
@@ -98,9 +99,9 @@ def _run(cfg: TrainConfig, env: distributed.Env, state: dict | None) -> Path | N
 
 
 def build_network(cfg: TrainConfig, name: str, device) -> torch.nn.Module:
-    """The network to train: THA v1's initialisation, or the weights of cfg.init (fine-tuning)."""
+    """The network to train: from scratch starting near the identity, or the weights of cfg.init (fine-tuning)."""
     size = {"width": cfg.width, "bottleneck_blocks": cfg.bottleneck_blocks}
-    network = load_network(name, cfg.init, size) if cfg.init else NETWORKS[name](**size)
+    network = load_network(name, cfg.init, size) if cfg.init else start_near_identity(NETWORKS[name](**size))
     return network.to(device).train().requires_grad_(True)
 
 
