@@ -2,11 +2,12 @@
 # Rebuild the bundled default model from nothing, with the project's own commands and fixed seeds:
 # dataset synth → train morpher → rotator → combiner → evaluate → export. Each stage resumes where it stopped,
 # so the script can be killed and rerun (CPU training takes hours). Usage:
-#   scripts/train_default_model.sh [WORK_DIR] [STEPS_PER_STAGE]
+#   scripts/train_default_model.sh [WORK_DIR] [STEPS_PER_STAGE]   (default: the steps in the config)
 set -euo pipefail
 work=${1:-runs/default-model}
-steps=${2:-20000}
+steps=(${2:+--steps "$2"})
 data=$work/data
+heldout=$work/heldout
 export_dir=$work/export
 config=configs/default-model.toml
 
@@ -16,13 +17,13 @@ elif ! puppeteer dataset validate "$data" >/dev/null; then
   puppeteer dataset synth --out "$data" --characters 500 --poses 24 --seed 0 --resume
 fi
 
-stage() {  # stage NAME [extra flags...]: train (or resume) to $steps, then export into $export_dir
+stage() {  # stage NAME [extra flags...]: train (or resume) the stage, then export it into $export_dir
   local name=$1; shift
   local run=$work/$name
   if [ -d "$run/checkpoints" ]; then
-    puppeteer train "$name" --resume --out "$run" --steps "$steps" "$@"
+    puppeteer train "$name" --resume --out "$run" "${steps[@]}" "$@"
   else
-    puppeteer train "$name" --config "$config" --dataset "$data" --out "$run" --steps "$steps" "$@"
+    puppeteer train "$name" --config "$config" --dataset "$data" --out "$run" "${steps[@]}" "$@"
   fi
   puppeteer train export "$run" --out "$export_dir" --overwrite
 }
@@ -31,9 +32,28 @@ stage morpher
 stage rotator
 stage combiner --frozen "$export_dir"
 
-# held-out characters: a test set of new rig seeds
-if [ ! -f "$work/heldout/dataset.json" ]; then
-  puppeteer dataset synth --out "$work/heldout" --characters 40 --poses 8 --seed 1000 --val-fraction 0 --test-fraction 0.5
+# held-out characters: new rig seeds, never seen in training
+if [ ! -f "$heldout/dataset.json" ]; then
+  puppeteer dataset synth --out "$heldout" --characters 40 --poses 8 --seed 1000 --val-fraction 0 --test-fraction 0.5
 fi
-puppeteer evaluate --checkpoints "$export_dir" --dataset "$work/heldout" --split test --json "$work/evaluation.json"
+puppeteer evaluate --checkpoints "$export_dir" --dataset "$heldout" --split test --json "$work/evaluation.json" \
+  --sheet "$work/contact_sheet.png" --overwrite
+
+# what model.json says about the model besides its sizes: where it comes from, its license, how good it is
+python - "$export_dir" "$work/evaluation.json" <<'PY'
+import json, sys
+from puppeteer.checkpoints import read_description, write_description
+folder, report = sys.argv[1], json.load(open(sys.argv[2]))
+description = read_description(folder)
+description.info.update({
+    "name": "puppeteer lite default (width 16, 2 residual blocks)",
+    "license": "MIT, like the code: trained by talking-head-puppeteer on its own synthetic characters",
+    "training_data": "puppeteer dataset synth --characters 500 --poses 24 --seed 0 (12,000 samples)",
+    "recipe": "configs/default-model.toml via scripts/train_default_model.sh",
+    "evaluation": {"data": "puppeteer dataset synth --characters 40 --poses 8 --seed 1000 --val-fraction 0 "
+                           "--test-fraction 0.5, test split (held-out characters)",
+                   "samples": report["samples"], "space": "display (sRGB RGBA)", "results": report["results"]},
+})
+write_description(folder, description)
+PY
 echo "model in $export_dir; copy it into checkpoint/ when it beats the shipped one (see $work/evaluation.json)"

@@ -55,3 +55,26 @@ def test_evaluate_measures_the_stages_a_partial_folder_has(dataset, tmp_path):
                  "--limit", "1"]) == 0
     report = json.loads(report_file.read_text())
     assert list(report["results"]) == ["morpher"] and report["samples"] == 1
+
+
+def test_evaluate_draws_input_truth_and_chain_output_side_by_side(dataset, tmp_path, capsys):
+    from puppeteer.synth.showcase import tile
+
+    model = write_tiny_checkpoints(tmp_path / "model", width=4, blocks=1)
+    sheet = tmp_path / "sheet.png"
+    args = ["evaluate", "--checkpoints", str(model), "--dataset", str(dataset), "--json", str(tmp_path / "r.json"),
+            "--sheet", str(sheet), "--sheet-rows", "2"]
+    assert main(args) == 0
+    picture = np.asarray(Image.open(sheet))
+    assert picture.shape == (2 * 160, 3 * 160, 3)
+    folder = dataset / "test" / "c00000"
+    truth = tile(np.asarray(Image.open(folder / fmt.image_name(1, "posed"))), 160)
+    assert np.abs(picture[160:, 160:320].astype(int) - truth).max() <= 1  # second row, second column, no caption
+    assert not np.array_equal(picture[160:, 320:], truth)  # an untrained chain's output is not the truth
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    for name in ("face_morpher.pt", "model.json"):
+        shutil.copy(model / name, partial / name)
+    assert main(["evaluate", "--checkpoints", str(partial), "--dataset", str(dataset), "--json",
+                 str(tmp_path / "p.json"), "--sheet", str(tmp_path / "p.png")]) == 2
+    assert "needs all of" in capsys.readouterr().err

@@ -19,27 +19,27 @@ STRIP = [("rest", Pose()), ("left_eye 1", Pose(left_eye=1)), ("right_eye 1", Pos
          ("neck_z +1", Pose(neck_z=1))]
 
 
-def _tile(rgba: np.ndarray, size: int, label: str = "") -> np.ndarray:
+def tile(rgba: np.ndarray, size: int, label: str = "") -> np.ndarray:
     """The middle 192×192 of a character over the sheet's background, scaled to size×size, with an optional
     caption."""
     middle = images.composite(rgba, BACKGROUND)[32:224, 32:224, :3]
-    tile = Image.fromarray(middle).resize((size, size), Image.LANCZOS)
+    picture = Image.fromarray(middle).resize((size, size), Image.LANCZOS)
     if label:
-        ImageDraw.Draw(tile).text((4, 2), label, fill=(60, 60, 70))
-    return np.asarray(tile)
+        ImageDraw.Draw(picture).text((4, 2), label, fill=(60, 60, 70))
+    return np.asarray(picture)
 
 
 def contact_sheet(first_seed: int = 1000, columns: int = 8, rows: int = 4, size: int = 160) -> np.ndarray:
     """Random characters in random poses (THA v1's sampling)."""
     rng = np.random.default_rng(first_seed)
-    tiles = [_tile(render(random_character(first_seed + k), sample_pose(rng)), size) for k in range(columns * rows)]
+    tiles = [tile(render(random_character(first_seed + k), sample_pose(rng)), size) for k in range(columns * rows)]
     return np.concatenate([np.concatenate(tiles[r * columns:(r + 1) * columns], axis=1) for r in range(rows)])
 
 
 def pose_strip(seed: int = SAMPLES["default"], size: int = 192, columns: int = 5) -> np.ndarray:
     """One character with each pose parameter at an extreme."""
     spec = random_character(seed)
-    tiles = [_tile(render(spec, pose), size, label) for label, pose in STRIP]
+    tiles = [tile(render(spec, pose), size, label) for label, pose in STRIP]
     return np.concatenate([np.concatenate(tiles[r:r + columns], axis=1) for r in range(0, len(tiles), columns)])
 
 

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
@@ -10,6 +11,8 @@ from ..checkpoints import FILES, load_network, read_description
 from ..data.dataset import PoseDataset
 from ..errors import TrainingError
 from ..files import write_atomically
+from ..images import decode
+from ..synth.showcase import tile
 from .loading import device_batches
 from .metrics import image_metrics
 from .stages import COMBINER, MORPHER, ROTATOR, STAGES
@@ -37,15 +40,8 @@ def _usable_rows(present) -> list[str]:
 def evaluate(folder, dataset, split: str = "test", device="cpu", batch_size: int = 8, limit: int = 0,
              workers: int = 0, on_error: str = "stop") -> dict:
     """Metrics for every stage the checkpoint folder has (and the chain when it has all three)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise TrainingError(f"{folder}: checkpoint folder not found")
-    description = read_description(folder)
-    present = [name for name in (MORPHER, ROTATOR, COMBINER) if (folder / FILES[name]).is_file()]
-    if not present:
-        raise TrainingError(f"{folder}: holds none of {', '.join(FILES.values())}")
-    networks = {name: load_network(name, folder / FILES[name], description.sizes[name], device) for name in present}
-    rows = _usable_rows(present)
+    description, networks = _load(folder, device)
+    rows = _usable_rows(networks)
     data = PoseDataset(dataset, split=split, convention=description.convention, on_error=on_error)
     sums: dict = {}
     count = 0
@@ -73,6 +69,40 @@ def evaluate(folder, dataset, split: str = "test", device="cpu", batch_size: int
         results.setdefault(row, {}).setdefault(output, {})[metric] = total / count
     return {"checkpoints": str(folder), "dataset": str(dataset), "split": split, "samples": count,
             "convention": description.convention, "results": results}
+
+
+@torch.no_grad()
+def contact_sheet(folder, dataset, split: str = "test", samples: int = 6, device="cpu", size: int = 160) -> np.ndarray:
+    """Input | ground truth | chain output for the split's first samples, one row each (the middle of the
+    picture, over light grey), for a README or a report."""
+    description, networks = _load(folder, device)
+    if "chain" not in _usable_rows(networks):
+        raise TrainingError(f"{folder}: a contact sheet shows the whole chain and needs all of "
+                            f"{', '.join(FILES.values())}")
+    data = PoseDataset(dataset, split=split, convention=description.convention)
+    batch = next(device_batches(DataLoader(data, batch_size=samples), device))
+    stage = STAGES["combiner"]
+    images, pose = stage.inputs(batch, networks, "morpher")
+    output = stage.run(networks[COMBINER], images, pose)[0]
+    columns = [("input", batch["rest"]), ("ground truth", batch["posed"]), ("output", output)]
+    rows = []
+    for i in range(output.shape[0]):
+        rows.append(np.concatenate([tile(decode(x[i].float().cpu().numpy(), description.convention), size,
+                                         label if i == 0 else "") for label, x in columns], axis=1))
+    return np.concatenate(rows)
+
+
+def _load(folder, device) -> tuple:
+    """The folder's description and whichever of the three networks it holds, by name."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise TrainingError(f"{folder}: checkpoint folder not found")
+    description = read_description(folder)
+    present = [name for name in (MORPHER, ROTATOR, COMBINER) if (folder / FILES[name]).is_file()]
+    if not present:
+        raise TrainingError(f"{folder}: holds none of {', '.join(FILES.values())}")
+    return description, {name: load_network(name, folder / FILES[name], description.sizes[name], device)
+                         for name in present}
 
 
 def format_table(report: dict) -> str:
