@@ -29,15 +29,17 @@ BENCH_POSE = Pose(0.4, -0.6, 0.3, 0.7, 0.2, 0.8)
 
 
 def random_networks(size: dict, seed: int = 1234) -> Networks:
-    """Networks of `size` with weights drawn as the reference's synthetic checkpoints are."""
+    """Networks of `size` (its face_box, if any, for the morpher) with weights drawn as the reference's synthetic
+    checkpoints are."""
+    sizes = {name: {k: v for k, v in size.items() if k != "face_box" or name == "face_morpher"} for name in NETWORKS}
     modules = {}
     for name, cls in NETWORKS.items():
-        module = cls(**size).eval().requires_grad_(False)
+        module = cls(**sizes[name]).eval().requires_grad_(False)
         for i, tensor in enumerate(module.state_dict().values()):
             torch.manual_seed(seed + i)
             tensor.copy_(torch.randn(tensor.shape) * 0.05)
         modules[name] = module
-    return Networks(**modules, description=ModelDescription(sizes={n: dict(size) for n in NETWORKS}), folder=None)
+    return Networks(**modules, description=ModelDescription(sizes=sizes), folder=None)
 
 
 def _timings(fn, warmup: int, reps: int) -> dict:

@@ -20,6 +20,7 @@ from .errors import CheckpointError
 from .files import write_atomically
 from .images import CONVENTIONS
 from .models import NETWORKS
+from .models.face_morpher import check_face_box
 from .paths import DEFAULT_CHECKPOINTS
 
 DESCRIPTION_FILE = "model.json"
@@ -52,12 +53,26 @@ class ModelDescription:
         sizes = {}
         for name in NETWORKS:
             size = {**THA1_SIZE, **default, **per_network.get(name, {})}
+            if name == "face_morpher" and "face_box" in size:
+                size["face_box"] = _face_box(size["face_box"], path)
             for key, value in size.items():
+                if key == "face_box" and name == "face_morpher":
+                    continue
                 if key not in THA1_SIZE or not isinstance(value, int) or value < 1:
                     raise CheckpointError(f"{path}: {name}.{key} = {value!r} is not a valid size "
-                                          f"(expected positive integers for {', '.join(THA1_SIZE)})")
+                                          f"(expected positive integers for {', '.join(THA1_SIZE)}, "
+                                          "and face_box for face_morpher)")
             sizes[name] = size
         return cls(convention, sizes, data)
+
+
+def _face_box(value, path) -> list:
+    try:
+        if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+            raise ValueError(f"face_box {value!r} must be a list of three whole numbers: top, left, size")
+        return list(check_face_box(value))
+    except ValueError as e:
+        raise CheckpointError(f"{path}: face_morpher.{e}") from None
 
 
 def read_description(folder) -> ModelDescription:

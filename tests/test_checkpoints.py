@@ -2,6 +2,7 @@
 import json
 import os
 import pickle
+import re
 import shutil
 
 import pytest
@@ -109,6 +110,11 @@ def _bad_checkpoint(folder, kind, tha1_weights=None):
         desc["networks"]["face_morpher"]["width"] = 16
         (folder / "model.json").write_text(json.dumps(desc))
         return "width 8 in the file but 16 in the description"
+    if kind == "bad face box":
+        desc = json.loads((folder / "model.json").read_text())
+        desc["networks"]["face_morpher"]["face_box"] = [200, 64, 128]
+        (folder / "model.json").write_text(json.dumps(desc))
+        return "model.json: face_morpher.face_box [200, 64, 128] must be a square inside the 256×256 picture"
     if kind == "bad description":
         (folder / "model.json").write_text("{not json")
         return "model.json: cannot read the description file"
@@ -116,7 +122,7 @@ def _bad_checkpoint(folder, kind, tha1_weights=None):
 
 
 KINDS = ["missing", "not a checkpoint", "truncated zip", "truncated legacy", "runs code", "code inside zip",
-         "wrong network", "wrong shapes", "width mismatch", "bad description"]
+         "wrong network", "wrong shapes", "width mismatch", "bad face box", "bad description"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -124,7 +130,7 @@ def test_each_bad_checkpoint_gives_its_one_line_error(kind, tmp_path, monkeypatc
     folder = write_tiny_checkpoints(tmp_path / "ckpt")
     expected = _bad_checkpoint(folder, kind)
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(CheckpointError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(CheckpointError, match=re.escape(expected)):
         load_networks(folder)
     code = main(["render", "--checkpoints", str(folder), "--character", str(character_png),
                  "--pose", "0,0,0,0,0,0", "--out", str(tmp_path / "out.png"), "--precision", "fp32"])
@@ -141,3 +147,21 @@ def test_missing_folder_and_description_defaults(tmp_path):
         load_networks(tmp_path / "nowhere")
     assert ModelDescription().sizes["combiner"] == THA1_SIZE
     assert ModelDescription().convention == "tha1"
+
+
+def test_a_face_box_in_the_description_morphs_only_that_square(tmp_path, tiny_checkpoints):
+    folder = tmp_path / "boxed"
+    shutil.copytree(tiny_checkpoints, folder)
+    desc = json.loads((folder / "model.json").read_text())
+    desc["networks"]["face_morpher"]["face_box"] = [64, 32, 128]
+    (folder / "model.json").write_text(json.dumps(desc))
+    whole, boxed = load_networks(tiny_checkpoints).face_morpher, load_networks(folder).face_morpher
+    assert boxed.face_box == (64, 32, 128)
+    image, pose = torch.rand(1, 4, 256, 256) * 2 - 1, torch.tensor([[1.0, 0.5, 1.0]])
+    with torch.no_grad():
+        output = boxed(image, pose)[0]
+        expected_box = whole(image[..., 64:192, 32:160], pose)[0]
+    torch.testing.assert_close(output[..., 64:192, 32:160], expected_box)
+    outside = torch.ones(256, 256, dtype=torch.bool)
+    outside[64:192, 32:160] = False
+    assert torch.equal(output[..., outside], image[..., outside])

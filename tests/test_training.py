@@ -7,7 +7,7 @@ import torch
 from PIL import Image
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from puppeteer.checkpoints import load_networks
+from puppeteer.checkpoints import load_network, load_networks, read_description
 from puppeteer.cli import main
 from puppeteer.data import format as fmt
 from puppeteer.errors import DatasetError, TrainingError
@@ -233,3 +233,19 @@ def test_the_example_configs_are_valid_for_every_stage(recipe):
 
     for stage in STAGE_NAMES:
         read_config(recipe, stage).updated({"dataset": "d", "out": "o"}).check()
+
+
+def test_a_morpher_trained_on_the_face_box_exports_its_box(dataset, tmp_path, capsys):
+    model = tmp_path / "model"
+    assert main(["train", "morpher", "--dataset", str(dataset), "--out", str(tmp_path / "m"), "--width", "4",
+                 "--bottleneck-blocks", "1", "--batch-size", "1", "--steps", "1", "--workers", "0",
+                 "--face-box", "64,64,128", "--export", str(model)]) == 0
+    size = read_description(model).sizes["face_morpher"]
+    assert size == {"width": 4, "bottleneck_blocks": 1, "face_box": [64, 64, 128]}
+    assert load_network("face_morpher", model / "face_morpher.pt", size).face_box == (64, 64, 128)
+    assert main(["train", "rotator", "--dataset", str(dataset), "--out", str(tmp_path / "r"), "--steps", "1",
+                 "--face-box", "64,64,128"]) == 2
+    assert "face_box applies to the morpher only" in capsys.readouterr().err
+    assert main(["train", "morpher", "--dataset", str(dataset), "--out", str(tmp_path / "m2"), "--steps", "1",
+                 "--face-box", "0,0,100"]) == 2
+    assert "multiple of 8" in capsys.readouterr().err

@@ -5,17 +5,46 @@ from torch import nn
 from .blocks import EncoderDecoder, conv7, init_weights, pose_planes
 
 
-class FaceMorpher(nn.Module):
-    """(image N×4×H×W in [-1,1], pose N×3 = left_eye, right_eye, mouth) → [output_image, alpha, color]."""
+def check_face_box(box, image_size: int = 256) -> tuple[int, int, int]:
+    """(top, left, size) of a square inside the picture whose side the network's 3 halvings divide; else
+    ValueError saying what is wrong."""
+    if len(box) != 3 or not all(float(v).is_integer() for v in box):
+        raise ValueError(f"face_box {list(box)} must be three whole numbers: top, left, size")
+    top, left, size = (int(v) for v in box)
+    if size < 8 or size % 8 or top < 0 or left < 0 or top + size > image_size or left + size > image_size:
+        raise ValueError(f"face_box {[top, left, size]} must be a square inside the {image_size}×{image_size} "
+                         "picture whose size is a multiple of 8")
+    return top, left, size
 
-    def __init__(self, width: int = 64, bottleneck_blocks: int = 6, image_channels: int = 4, pose_size: int = 3):
+
+class FaceMorpher(nn.Module):
+    """(image N×4×H×W in [-1,1], pose N×3 = left_eye, right_eye, mouth) → [output_image, alpha, color].
+
+    With `face_box` = (top, left, size) it morphs only that square and pastes it back (as THA2 does): the eyes
+    and mouth lie inside the face, so a model trained this way costs a fraction of the whole picture's work.
+    Its alpha and color then cover the box. THA v1's weights morph the whole picture (no box).
+    """
+
+    def __init__(self, width: int = 64, bottleneck_blocks: int = 6, image_channels: int = 4, pose_size: int = 3,
+                 face_box=None):
         super().__init__()
+        self.face_box = check_face_box(face_box) if face_box else None
         self.main_body = EncoderDecoder(image_channels + pose_size, width, bottleneck_blocks)
         self.color_change = nn.Sequential(conv7(width, image_channels), nn.Tanh())
         self.alpha_mask = nn.Sequential(conv7(width, image_channels), nn.Sigmoid())
         init_weights(self)
 
     def forward(self, image: torch.Tensor, pose: torch.Tensor) -> list[torch.Tensor]:
+        if self.face_box is None:
+            return self.morph(image, pose)
+        top, left, size = self.face_box
+        box = (..., slice(top, top + size), slice(left, left + size))
+        output_box, alpha, color = self.morph(image[box], pose)
+        output_image = image.clone()
+        output_image[box] = output_box
+        return [output_image, alpha, color]
+
+    def morph(self, image: torch.Tensor, pose: torch.Tensor) -> list[torch.Tensor]:
         y = self.main_body(torch.cat([image, pose_planes(pose, image)], dim=1))
         color = self.color_change(y)
         alpha = self.alpha_mask(y)

@@ -91,7 +91,7 @@ def export(source, folder, overwrite: bool = False) -> Path:
         raise TrainingError(f"{folder / DESCRIPTION_FILE}: the folder's networks use the {description.convention} "
                             f"convention but this {cfg.stage} was trained with {cfg.convention}")
     description.convention = cfg.convention
-    description.sizes[name] = {"width": cfg.width, "bottleneck_blocks": cfg.bottleneck_blocks}
+    description.sizes[name] = cfg.network_size()
     description.info.setdefault("trained", {})[name] = {"steps": checkpoint["step"], "dataset": cfg.dataset}
     save_state_dict(checkpoint["model"], target, overwrite=overwrite)
     write_description(folder, description)

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from ..errors import TrainingError
+from ..models.face_morpher import check_face_box
 
 try:
     import tomllib
@@ -38,6 +39,8 @@ class TrainConfig:
     convention: str = _key("tha1", "value convention the network sees: tha1 ([-1,1] linear) or ntut ([0,1] sRGB)")
     width: int = _key(64, "channels of the first layer (THA v1: 64)")
     bottleneck_blocks: int = _key(6, "residual blocks in the bottleneck (THA v1: 6)")
+    face_box: tuple = _key((), "morpher only: morph just this square of the picture, top,left,size (e.g. 64,64,128, "
+                               "the face), and paste it back; empty: the whole picture (THA v1)")
     init: str = _key("", "start weights: empty = from scratch, else a .pt to fine-tune from (original THA v1, "
                          "NTUT fork, exported or training checkpoint)")
     frozen: str = _key("", "checkpoint folder holding the frozen earlier stages")
@@ -71,6 +74,13 @@ class TrainConfig:
     image_every: int = _key(1000, "steps between TensorBoard image grids")
     checkpoint_every: int = _key(1000, "steps between checkpoints (one is always written at the end)")
     keep_last: int = _key(3, "checkpoints kept in the run folder")
+
+    def network_size(self) -> dict:
+        """The trained network's size, as model.json records it."""
+        size = {"width": self.width, "bottleneck_blocks": self.bottleneck_blocks}
+        if self.face_box:
+            size["face_box"] = [int(v) for v in self.face_box]
+        return size
 
     def to_dict(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -110,6 +120,13 @@ class TrainConfig:
             raise TrainingError("lr must be positive")
         if len(self.betas) != 2 or len(self.perceptual_layers) != 3:
             raise TrainingError("betas takes 2 numbers and perceptual_layers 3")
+        if self.face_box:
+            if self.stage != "morpher":
+                raise TrainingError("face_box applies to the morpher only: set it in the config's [morpher] table")
+            try:
+                check_face_box(self.face_box)
+            except ValueError as e:
+                raise TrainingError(str(e)) from None
         return self
 
 

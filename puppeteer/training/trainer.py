@@ -100,7 +100,7 @@ def _run(cfg: TrainConfig, env: distributed.Env, state: dict | None) -> Path | N
 
 def build_network(cfg: TrainConfig, name: str, device) -> torch.nn.Module:
     """The network to train: from scratch starting near the identity, or the weights of cfg.init (fine-tuning)."""
-    size = {"width": cfg.width, "bottleneck_blocks": cfg.bottleneck_blocks}
+    size = cfg.network_size()
     network = load_network(name, cfg.init, size) if cfg.init else start_near_identity(NETWORKS[name](**size))
     return network.to(device).train().requires_grad_(True)
 
