@@ -17,6 +17,7 @@ from puppeteer.app.settings import Settings
 from puppeteer.app.window import AppOptions, MainWindow
 from puppeteer.checkpoints import load_networks
 from puppeteer.images import apply_brightness, composite, read_image
+from puppeteer.paths import DEFAULT_CHECKPOINTS
 from puppeteer.pose import Pose
 from puppeteer.poser import Poser
 
@@ -72,21 +73,16 @@ def wait_for_pose(qtbot, window, pose: Pose, brightness: float = 0.0):
     return window.current.image
 
 
-def test_window_opens_with_the_defaults(qtbot, config):
-    """Whatever checkpoint/ and the bundled character hold now, the window opens and says what it lacks."""
+def test_window_opens_with_the_bundled_model_and_character(qtbot, config):
+    """A first run: no settings, no options: the bundled model poses the bundled character."""
     window = MainWindow(AppOptions())
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: not window.loading, timeout=60000)
     assert window.windowTitle().endswith("Talking Head Puppeteer")
-    if window.poser is None:
-        title, text = window.view.message
-        assert title in ("No model yet", "The model could not be loaded")
-        assert "face_morpher.pt" in text or "checkpoint" in text
-    else:
-        assert window.status["model"].text().startswith("Model: ")
-    if window.character is None:
-        assert "Open character" in window.view.message[1]
+    assert window.poser is not None and window.poser.networks.folder.resolve() == DEFAULT_CHECKPOINTS.resolve()
+    assert window.character is not None and window.status["model"].text().startswith("Model: ")
+    qtbot.waitUntil(lambda: window.current is not None, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.mode == "webcam" and window.preview.face_found is not None
                     or window.mode == "manual" and "camera 0" in window.preview.message, timeout=WAIT_MS)
     assert window.status["device"].text().startswith(("CPU", "CUDA"))

@@ -14,7 +14,7 @@ def register(subparsers) -> None:
     p.add_argument("--split", default="test", choices=["train", "val", "test"], help="default test")
     p.add_argument("--json", metavar="FILE", help="report file (default evaluation-SPLIT.json)")
     p.add_argument("--sheet", metavar="PNG", help="also write a contact sheet: input | ground truth | chain output "
-                                                  "for the split's first samples")
+                                                  "for samples spread over the split")
     p.add_argument("--sheet-rows", type=int, default=6, metavar="N", help="samples on the contact sheet (default 6)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing report file or sheet")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")

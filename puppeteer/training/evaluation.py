@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Subset
 
 from ..checkpoints import FILES, load_network, read_description
 from ..data.dataset import PoseDataset
@@ -73,14 +73,15 @@ def evaluate(folder, dataset, split: str = "test", device="cpu", batch_size: int
 
 @torch.no_grad()
 def contact_sheet(folder, dataset, split: str = "test", samples: int = 6, device="cpu", size: int = 160) -> np.ndarray:
-    """Input | ground truth | chain output for the split's first samples, one row each (the middle of the
-    picture, over light grey), for a README or a report."""
+    """Input | ground truth | chain output for samples spread evenly over the split, one row each (the middle of
+    the picture, over light grey), for a README or a report."""
     description, networks = _load(folder, device)
     if "chain" not in _usable_rows(networks):
         raise TrainingError(f"{folder}: a contact sheet shows the whole chain and needs all of "
                             f"{', '.join(FILES.values())}")
     data = PoseDataset(dataset, split=split, convention=description.convention)
-    batch = next(device_batches(DataLoader(data, batch_size=samples), device))
+    spread = np.linspace(0, len(data) - 1, min(samples, len(data))).round().astype(int).tolist()  # many characters
+    batch = next(device_batches(DataLoader(Subset(data, spread), batch_size=len(spread)), device))
     stage = STAGES["combiner"]
     images, pose = stage.inputs(batch, networks, "morpher")
     output = stage.run(networks[COMBINER], images, pose)[0]
