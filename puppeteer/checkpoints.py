@@ -53,15 +53,14 @@ class ModelDescription:
         sizes = {}
         for name in NETWORKS:
             size = {**THA1_SIZE, **default, **per_network.get(name, {})}
-            if name == "face_morpher" and "face_box" in size:
-                size["face_box"] = _face_box(size["face_box"], path)
+            box = size.pop("face_box", None) if name == "face_morpher" else None
             for key, value in size.items():
-                if key == "face_box" and name == "face_morpher":
-                    continue
                 if key not in THA1_SIZE or not isinstance(value, int) or value < 1:
                     raise CheckpointError(f"{path}: {name}.{key} = {value!r} is not a valid size "
                                           f"(expected positive integers for {', '.join(THA1_SIZE)}, "
                                           "and face_box for face_morpher)")
+            if box is not None:
+                size["face_box"] = _face_box(box, path)
             sizes[name] = size
         return cls(convention, sizes, data)
 
