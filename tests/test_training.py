@@ -16,7 +16,7 @@ from puppeteer.pose import Pose
 from puppeteer.poser import Poser
 from puppeteer.training.checkpointing import list_checkpoints, read_checkpoint
 from puppeteer.training.config import TrainConfig
-from puppeteer.training.losses import TrainingLoss
+from puppeteer.training.losses import TrainingLoss, flow_total_variation
 from puppeteer.training.stages import STAGES
 from puppeteer.training.trainer import build_network, resume, train, train_step
 
@@ -96,7 +96,8 @@ def _fixed_batch(dataset, size: int = 64) -> dict:
 @pytest.mark.parametrize("stage", ["morpher", "rotator", "combiner"])
 def test_a_few_steps_lower_the_training_loss_on_a_fixed_batch(stage, dataset, tmp_path):
     torch.manual_seed(0)
-    cfg = tiny(dataset, tmp_path, stage=stage, source="dataset", noise_std=0.01, changed_weight=4.0)
+    cfg = tiny(dataset, tmp_path, stage=stage, source="dataset", noise_std=0.01, changed_weight=4.0,
+               flow_smoothness=0.0)
     definition = STAGES[stage]
     model = build_network(cfg, definition.network, "cpu")
     frozen = {n: NETWORKS[n](width=4, bottleneck_blocks=1).requires_grad_(False) for n in definition.needs("dataset")}
@@ -106,6 +107,24 @@ def test_a_few_steps_lower_the_training_loss_on_a_fixed_batch(stage, dataset, tm
     losses = [train_step(definition, model, frozen, batch, loss_fn, optimizer, step, cfg, "cpu")["loss"].item()
               for step in range(8)]
     assert losses[-1] < 0.93 * losses[0], losses
+
+
+def test_flow_smoothness_irons_out_a_noisy_flow(dataset, tmp_path):
+    """From a rotator whose flow is noise, a few steps with the smoothness term leave a much smoother flow than
+    the same steps without it."""
+    batch, stage = _fixed_batch(dataset), STAGES["rotator"]
+    roughness = {}
+    for weight in (0.0, 0.1):
+        torch.manual_seed(0)
+        cfg = tiny(dataset, tmp_path, stage="rotator", source="dataset", changed_weight=4.0, flow_smoothness=weight)
+        model = build_network(cfg, stage.network, "cpu")
+        torch.nn.init.normal_(model.zhou_grid_change.weight, std=0.02)
+        optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=cfg.betas)
+        for step in range(8):
+            train_step(stage, model, {}, batch, TrainingLoss(cfg), optimizer, step, cfg, "cpu")
+        with torch.no_grad():
+            roughness[weight] = flow_total_variation(model(batch["morphed"], batch["pose"][:, :3])[4]).item()
+    assert roughness[0.1] < 0.75 * roughness[0.0], roughness
 
 
 def test_fine_tuning_starts_from_an_original_format_checkpoint(tha1_weights, dataset, tmp_path):
@@ -224,6 +243,9 @@ def test_config_file_stage_tables_and_flags(dataset, tmp_path, capsys):
     assert "--frozen DIR" in capsys.readouterr().err
     assert main(["train", "morpher", "--dataset", str(dataset), "--out", str(tmp_path), "--lr", "fast"]) == 2
     assert "--lr fast: should be a number" in capsys.readouterr().err
+    assert main(["train", "morpher", "--dataset", str(dataset), "--out", str(tmp_path), "--steps", "1",
+                 "--flow-smoothness", "0.1"]) == 2
+    assert "flow_smoothness applies to the rotator only" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("recipe", sorted((Path(__file__).parents[1] / "configs").glob("*.toml")),

@@ -6,7 +6,9 @@ from skimage.metrics import structural_similarity
 from test_training import one_thread  # noqa: F401 (fixture)
 
 from puppeteer.errors import TrainingError
-from puppeteer.training.losses import PerceptualLoss, changed_pixel_weight, l1_loss
+from puppeteer.training.config import TrainConfig
+from puppeteer.training.losses import PerceptualLoss, TrainingLoss, changed_pixel_weight, flow_total_variation, \
+    l1_loss
 from puppeteer.training.metrics import display_space, image_metrics, psnr, ssim
 from puppeteer.training.vgg import VGG_FILE, load_vgg16_head, vgg16_head
 
@@ -80,6 +82,25 @@ def test_changed_pixel_weight_raises_the_l1_on_changed_pixels_only():
     assert weight[0, 0, 0, 0] == 10 and weight.sum() == 25
     assert l1_loss(reference, target) == pytest.approx(1 / 16)
     assert l1_loss(reference, target, weight) == pytest.approx(10 / 25)
+
+
+def test_flow_total_variation_is_zero_for_a_shift_and_counts_pixels():
+    shift = torch.full((1, 9, 9, 2), 0.3)  # the whole picture moves as one: nothing to penalise
+    assert flow_total_variation(shift) == 0
+    ramp = torch.zeros(1, 9, 9, 2)
+    ramp[..., 0] = torch.arange(9.0) * 2 / 8  # x offset grows one pixel per column (grid units: 2 / (W - 1))
+    assert flow_total_variation(ramp) == pytest.approx(0.5 / 2)  # 1 px across columns, none down rows, both axes
+    noise = torch.randn(1, 9, 9, 2, generator=torch.Generator().manual_seed(0)) * 0.1  # ~0.4 px of jitter
+    assert flow_total_variation(noise) > flow_total_variation(ramp)  # costs more than a smooth 8 px stretch
+
+
+def test_flow_smoothness_adds_the_weighted_total_variation_to_the_loss():
+    outputs, target = [_image(0)], _image(1)
+    flow = torch.randn(2, 32, 32, 2) * 0.05
+    plain, _ = TrainingLoss(TrainConfig(stage="rotator"))(outputs, target, target, 0, flow=flow)
+    smooth, parts = TrainingLoss(TrainConfig(stage="rotator", flow_smoothness=0.1))(outputs, target, target, 0, flow=flow)
+    assert smooth == pytest.approx(plain + 0.1 * flow_total_variation(flow))
+    assert parts["flow_tv"] == pytest.approx(flow_total_variation(flow))
 
 
 def test_display_space_inverts_the_tha1_encoding():

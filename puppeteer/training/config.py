@@ -61,6 +61,8 @@ class TrainConfig:
     perceptual_start: int = _key(0, "L1 only before this step, then L1 + perceptual")
     vgg: str = _key("auto", "VGG16 weights: auto (torch hub cache), a path to vgg16-397923af.pth, or random "
                             "(an untrained backbone; for tests)")
+    flow_smoothness: float = _key(0.0, "rotator only: weight of the total variation of its predicted flow, in "
+                                       "pixels (0: off); keeps turned heads' outlines clean")
     noise_std: float = _key(0.0, "std of Gaussian noise added to the network's input images while training")
     device: str = _key("auto", "auto, cpu, cuda or cuda:N (under torchrun each process takes its local GPU)")
     precision: str = _key("fp32", "fp32 or bf16 (autocast)")
@@ -120,6 +122,8 @@ class TrainConfig:
             raise TrainingError("lr must be positive")
         if len(self.betas) != 2 or len(self.perceptual_layers) != 3:
             raise TrainingError("betas takes 2 numbers and perceptual_layers 3")
+        if self.flow_smoothness and self.stage != "rotator":
+            raise TrainingError("flow_smoothness applies to the rotator only: set it in the config's [rotator] table")
         if self.face_box:
             if self.stage != "morpher":
                 raise TrainingError("face_box applies to the morpher only: set it in the config's [morpher] table")

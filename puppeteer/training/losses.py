@@ -19,6 +19,13 @@ def l1_loss(output: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | N
     return (diff * weight).sum() / (weight.sum() * diff.shape[1])
 
 
+def flow_total_variation(flow: torch.Tensor) -> torch.Tensor:
+    """Mean absolute difference between neighbouring flow vectors (N×H×W×2, in pixels): small for a flow that
+    moves regions as wholes, as a turning head does, large for the per-pixel noise that frays its outline."""
+    pixels = flow * (flow.shape[2] - 1) / 2  # grid units ([-1, 1] across the picture) to pixels
+    return ((pixels[:, 1:] - pixels[:, :-1]).abs().mean() + (pixels[:, :, 1:] - pixels[:, :, :-1]).abs().mean()) / 2
+
+
 def changed_pixel_weight(reference: torch.Tensor, target: torch.Tensor, extra: float) -> torch.Tensor:
     """1 everywhere, 1 + `extra` where the target differs from the dataset image the input stands for: the eyes,
     the mouth, the turned head are a small part of the picture but all of the task."""
@@ -89,8 +96,8 @@ class PerceptualLoss(nn.Module):
 
 
 class TrainingLoss(nn.Module):
-    """l1_weight · L1 (+ changed-pixel weighting) + perceptual_weight · perceptual from `perceptual_start` on;
-    averaged over the stage's outputs (the rotator has two)."""
+    """l1_weight · L1 (+ changed-pixel weighting) + perceptual_weight · perceptual from `perceptual_start` on,
+    averaged over the stage's outputs (the rotator has two), + flow_smoothness · the flow's total variation."""
 
     def __init__(self, cfg):
         super().__init__()
@@ -100,7 +107,7 @@ class TrainingLoss(nn.Module):
             self.perceptual = PerceptualLoss(cfg.perceptual_variant, cfg.convention, cfg.vgg, cfg.perceptual_layers)
 
     def forward(self, outputs: list[torch.Tensor], target: torch.Tensor, reference: torch.Tensor,
-                step: int) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+                step: int, flow: torch.Tensor | None = None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         cfg = self.cfg
         weight = changed_pixel_weight(reference, target, cfg.changed_weight) if cfg.changed_weight else None
         l1 = sum(l1_loss(o.float(), target, weight) for o in outputs) / len(outputs)
@@ -109,4 +116,7 @@ class TrainingLoss(nn.Module):
         if self.perceptual is not None and step >= cfg.perceptual_start:
             parts["perceptual"] = self.perceptual(outputs, target)
             loss = loss + cfg.perceptual_weight * parts["perceptual"]
+        if flow is not None and cfg.flow_smoothness:
+            parts["flow_tv"] = flow_total_variation(flow.float())
+            loss = loss + cfg.flow_smoothness * parts["flow_tv"]
         return loss, parts

@@ -42,6 +42,7 @@ class Stage:
     outputs: tuple   # names of the network's leading outputs compared with the target
     upstream: tuple  # frozen networks needed besides the morpher (which `source` decides)
     inputs: callable  # (batch, frozen networks by name, source) → ([images], pose)
+    flow: int | None = None  # index of the network's predicted flow among its outputs, if it has one
 
     def needs(self, source: str) -> tuple:
         """The frozen networks this stage's inputs come from."""
@@ -49,11 +50,16 @@ class Stage:
         return morpher + self.upstream
 
     def run(self, network, images: list[torch.Tensor], pose: torch.Tensor) -> list[torch.Tensor]:
-        return list(network(*images, pose)[:len(self.outputs)])
+        return self.compared(network(*images, pose))
+
+    def compared(self, results) -> list[torch.Tensor]:
+        """The network's outputs that are compared with the target."""
+        return list(results[:len(self.outputs)])
 
 
 STAGES = {
     "morpher": Stage(MORPHER, "morphed", "rest", ("output_image",), (), _morpher_inputs),
-    "rotator": Stage(ROTATOR, "posed", "morphed", ("color_changed", "resampled"), (), _rotator_inputs),
+    "rotator": Stage(ROTATOR, "posed", "morphed", ("color_changed", "resampled"), (), _rotator_inputs,
+                     flow=4),  # grid_change
     "combiner": Stage(COMBINER, "posed", "morphed", ("final_image",), (ROTATOR,), _combiner_inputs),
 }

@@ -180,8 +180,9 @@ def train_step(stage: Stage, net, frozen: dict, batch: dict, loss_fn: TrainingLo
     with autocast(device, cfg.precision):
         with torch.no_grad():
             images, pose = stage.inputs(batch, frozen, cfg.source)
-        outputs = stage.run(net, [add_noise(x.float(), cfg.noise_std) for x in images], pose)
-        loss, parts = loss_fn(outputs, batch[stage.target], batch[stage.reference], step)
+        results = net(*[add_noise(x.float(), cfg.noise_std) for x in images], pose)
+        loss, parts = loss_fn(stage.compared(results), batch[stage.target], batch[stage.reference], step,
+                              flow=_flow(stage, results))
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
@@ -194,8 +195,9 @@ def validate(stage: Stage, model, frozen: dict, loader, loss_fn: TrainingLoss, s
     """Mean loss, its parts and each output's PSNR (display space) over the first cfg.val_batches batches."""
     sums, count = {}, 0
     for batch in _first(loader, cfg.val_batches, device):
-        _, outputs = predict(stage, model, frozen, batch, cfg, device)
-        loss, parts = loss_fn(outputs, batch[stage.target], batch[stage.reference], step)
+        _, results = predict(stage, model, frozen, batch, cfg, device)
+        outputs = stage.compared(results)
+        loss, parts = loss_fn(outputs, batch[stage.target], batch[stage.reference], step, flow=_flow(stage, results))
         n = batch[stage.target].shape[0]
         target = display_space(batch[stage.target], cfg.convention)
         values = {"loss": loss.item() * n, **{k: v.item() * n for k, v in parts.items()}}
@@ -211,15 +213,19 @@ def validate(stage: Stage, model, frozen: dict, loader, loss_fn: TrainingLoss, s
 def example_columns(stage: Stage, model, frozen: dict, loader, cfg: TrainConfig, device) -> list:
     """Inputs, outputs and target of the first validation batch, for the image grid."""
     batch = next(_first(loader, 1, device))
-    images, outputs = predict(stage, model, frozen, batch, cfg, device)
-    return [*images, *outputs, batch[stage.target]]
+    images, results = predict(stage, model, frozen, batch, cfg, device)
+    return [*images, *stage.compared(results), batch[stage.target]]
 
 
 def predict(stage: Stage, model, frozen: dict, batch: dict, cfg: TrainConfig, device) -> tuple[list, list]:
-    """The stage's input images and outputs for a batch, without noise."""
+    """The stage's input images and all of the network's results for a batch, without noise."""
     with autocast(device, cfg.precision):
         images, pose = stage.inputs(batch, frozen, cfg.source)
-        return images, stage.run(model, images, pose)
+        return images, model(*images, pose)
+
+
+def _flow(stage: Stage, results) -> torch.Tensor | None:
+    return results[stage.flow] if stage.flow is not None else None
 
 
 def _first(loader, n: int, device):
