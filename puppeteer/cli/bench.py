@@ -59,7 +59,7 @@ def format_table(report: dict) -> str:
     m = report["machine"]
     lines = [f"device {m['device']} · CPU {m['cpu_capability']} · native bf16 {m['native_bf16']} · "
              f"torch threads {m['torch_threads']}",
-             f"{'variant':8} {'path':16} {'chain ms (p90)':>16} {'speed-up':>9} {'err mean/max':>13}  per network ms"]
+             f"{'variant':8} {'path':16} {'chain ms (p90)':>16} {'speed-up':>9} {'err mean/max':>13} {'GFLOP/s':>8}  per network ms"]
     for name, variant in report["variants"].items():
         for label, path in variant["paths"].items():
             if "error" in path:
@@ -70,7 +70,7 @@ def format_table(report: dict) -> str:
             err = path.get("error_vs_fp32")
             err = f"{err['mean_levels']:.3f}/{err['max_levels']}" if err else "-"
             nets = " / ".join(f"{v['median_ms']:.1f}" for v in path.get("networks", {}).values())
-            lines.append(f"{name:8} {label:16} {chain:>16} {speed:>9} {err:>13}  {nets}")
+            lines.append(f"{name:8} {label:16} {chain:>16} {speed:>9} {err:>13} {path['gflops']:>8.0f}  {nets}")
     for estimator, sizes in report.get("tracking", {}).items():
         lines.append(f"tracking {estimator}: " + ", ".join(f"{k} {v['ms_per_frame']} ms" for k, v in sizes.items()))
     e2e = report.get("end_to_end")
@@ -82,6 +82,6 @@ def format_table(report: dict) -> str:
     for goal in report.get("goals", []):
         verdict = "met" if goal["met"] else "missed"
         lines.append(f"goal {goal['goal']}: {verdict} (best {goal['best']})")
-    whys = {goal["why"] for goal in report.get("goals", []) if "why" in goal}
-    lines += [f"why: {why}" for why in whys]
+        if "why" in goal:
+            lines.append(f"  why: {goal['why']}")
     return "\n".join(lines)
