@@ -16,7 +16,7 @@ from puppeteer.app import prepare_dialog, style
 from puppeteer.app.settings import Settings
 from puppeteer.app.window import AppOptions, MainWindow
 from puppeteer.checkpoints import load_networks
-from puppeteer.images import apply_brightness, composite, read_image
+from puppeteer.images import apply_brightness, composite, decode, read_image
 from puppeteer.paths import DEFAULT_CHECKPOINTS
 from puppeteer.pose import Pose
 from puppeteer.poser import Poser
@@ -40,7 +40,7 @@ def open_window(qtbot, qapp, tmp_path, tiny_checkpoints, character_png):
 
     def open_(options: AppOptions | None = None, settings: Settings | None = None, wait_frame=True):
         options = options or AppOptions(character=str(character_png), checkpoints=str(tiny_checkpoints))
-        settings = settings or Settings(mode="manual", snapshots=str(tmp_path / "snapshots"))
+        settings = settings or Settings(mode="manual", snapshots=str(tmp_path / "snapshots"), fast=False)
         window = MainWindow(options, settings)
         qtbot.addWidget(window)
         window.show()
@@ -86,6 +86,9 @@ def test_window_opens_with_the_bundled_model_and_character(qtbot, config):
     qtbot.waitUntil(lambda: window.mode == "webcam" and window.preview.face_found is not None
                     or window.mode == "manual" and "camera 0" in window.preview.message, timeout=WAIT_MS)
     assert window.status["device"].text().startswith(("CPU", "CUDA"))
+    on_cpu = window.device.type == "cpu"  # where the full chain is too slow for a face, fast rendering is on
+    assert window.poser.fast == window.fast_action.isChecked() == on_cpu
+    assert window.status["device"].text().endswith(" · fast") == on_cpu
     window.close()
     assert Settings.load().mode == "webcam"  # a missing camera is not remembered as a choice of manual mode
 
@@ -101,6 +104,24 @@ def test_moving_a_pose_slider_renders_that_pose(qtbot, open_window, tiny_poser):
     assert not np.array_equal(before, after)
     np.testing.assert_array_equal(after, next(tiny_poser.render(window.character, [pose])))
     assert window.view.message is None
+
+
+def test_fast_rendering_shows_the_rotators_picture_and_is_remembered(qtbot, open_window, tiny_poser):
+    window = open_window()
+    assert not window.fast_action.isChecked() and not window.poser.fast
+    window.pose_panel.sliders["head_x"].setValue(300)
+    window.pose_panel.sliders["head_y"].setValue(-700)
+    pose = window.pose_panel.pose()
+    full = wait_for_pose(qtbot, window, pose)
+    window.fast_action.trigger()  # Model ▸ Fast rendering
+    assert window.poser.fast and window.settings.fast is True
+    image = tiny_poser.image_tensor(window.character)
+    fast = tiny_poser.chain(image, tiny_poser.pose_tensor([pose]))[2]  # the rotator's resampled picture
+    qtbot.waitUntil(lambda: not np.array_equal(window.current.image, full), timeout=WAIT_MS)
+    np.testing.assert_array_equal(window.current.image, decode(fast[0].numpy(), tiny_poser.convention))
+    assert window.status["device"].text().endswith(" · fast")
+    window.close()
+    assert Settings.load().fast is True
 
 
 @pytest.mark.parametrize("amount", [0.3, -0.3])

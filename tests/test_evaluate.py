@@ -33,7 +33,8 @@ def test_evaluate_reports_each_stage_the_chain_and_the_identity_baseline(dataset
     report = json.loads(report_file.read_text())
     assert report["split"] == "test" and report["samples"] == 2
     results = report["results"]
-    assert list(results) == ["morpher", "rotator", "combiner", "chain"]
+    assert list(results) == ["morpher", "rotator", "combiner", "chain", "fast chain"]
+    assert list(results["fast chain"]) == ["resampled", "identity (rest)"]
     assert set(results["rotator"]) == {"color_changed", "resampled", "identity (morphed)"}
     assert set(results["chain"]["final_image"]) == {"l1", "psnr", "ssim", "psnr_face"}
     folder = dataset / "test" / "c00000"

@@ -42,6 +42,25 @@ def test_compiled_path_matches_eager_and_is_used_once_ready():
     out = poser.pose_image(poser.image_tensor(make_character()), poser.pose_tensor([POSE]))
     error = _levels_error(out, reference, "tha1")
     assert error["mean_levels"] <= 1 and error["max_levels"] <= 8, error
+    poser.fast = True  # compiled too: switching modes never waits for a compiler
+    assert poser._active_resampler is not poser._eager_resampler
+    image = poser.image_tensor(make_character())
+    fast = poser.pose_image(image, poser.pose_tensor([POSE]))
+    assert _levels_error(fast, poser.chain(image, poser.pose_tensor([POSE]))[2], "tha1")["max_levels"] <= 1
+
+
+def test_fast_mode_shows_the_rotators_resampled_picture_and_skips_the_rest(monkeypatch):
+    poser = Poser(random_networks({"width": 8, "bottleneck_blocks": 1}), device="cpu", precision="fp32")
+    image, pose6 = poser.image_tensor(make_character()), poser.pose_tensor([POSE, Pose(head_y=-1, mouth=1)])
+    morphed, _, resampled, final = poser.chain(image, pose6)
+    poser.fast = True
+    called = []
+    for module in (poser.combiner, poser.face_rotator.pumarola_color_change, poser.face_rotator.pumarola_alpha_mask):
+        module.register_forward_hook(lambda *args: called.append(args[0]))
+    fast = poser.pose_image(image, pose6)
+    assert torch.equal(fast, resampled) and not torch.equal(fast, final)
+    assert called == []  # neither the combiner nor the rotator's colour heads ran
+    assert not torch.equal(morphed, fast)
 
 
 def test_a_failing_compiler_leaves_the_eager_path_working(monkeypatch):
@@ -54,6 +73,8 @@ def test_a_failing_compiler_leaves_the_eager_path_working(monkeypatch):
     assert not poser.compiled and "no C++ compiler" in poser.compile_error
     frames = list(poser.render(make_character(), [POSE]))
     assert frames[0].shape == (256, 256, 4)
+    poser.fast = True
+    assert next(poser.render(make_character(), [POSE])).shape == (256, 256, 4)
 
 
 @pytest.mark.parametrize("native", [True, False])

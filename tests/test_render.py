@@ -8,8 +8,11 @@ import torch
 from PIL import Image
 
 from conftest import make_character
-from puppeteer.checkpoints import FILES, THA1_SIZE, load_network
+from puppeteer.checkpoints import FILES, THA1_SIZE, load_network, load_networks
 from puppeteer.cli import main
+from puppeteer.images import decode
+from puppeteer.pose import Pose
+from puppeteer.poser import Poser
 from test_images import _reference_encode
 
 POSE = (0.4, -0.7, 0.3, 1.0, 0.2, 0.8)
@@ -86,6 +89,16 @@ def test_background_is_composited(tiny_checkpoints, character_png, tmp_path):
                    "--background", "#00ff00") == 0
     out = np.asarray(Image.open(tmp_path / "g.png"))
     assert (out[..., 3] == 255).all()
+
+
+def test_fast_renders_the_rotators_resampled_picture(tiny_checkpoints, character_png, tmp_path):
+    assert _render(tiny_checkpoints, character_png, tmp_path / "fast.png", "--pose", "0.4,-0.8,0.2,1,0,0.5",
+                   "--fast") == 0
+    poser = Poser(load_networks(tiny_checkpoints), device="cpu", precision="fp32")
+    image = poser.image_tensor(np.asarray(Image.open(character_png)))
+    resampled = poser.chain(image, poser.pose_tensor([Pose(0.4, -0.8, 0.2, 1, 0, 0.5)]))[2]
+    expected = decode(resampled[0].numpy(), poser.convention)
+    assert np.abs(np.asarray(Image.open(tmp_path / "fast.png")).astype(int) - expected.astype(int)).max() <= 1
 
 
 def test_never_overwrites_without_flag(tiny_checkpoints, character_png, tmp_path, capsys):

@@ -27,6 +27,7 @@ class Settings:
     solid_colour: str = "#3a6ea5"  # remembered while another background is chosen
     snapshots: str = field(default_factory=default_snapshots)
     geometry: str | None = None  # QWidget.saveGeometry() in base64
+    fast: bool | None = None  # fast rendering, as last chosen (None: the device's default)
 
     @staticmethod
     def path() -> Path:
@@ -44,7 +45,9 @@ class Settings:
         for f in fields(cls):
             value = data.get(f.name)
             default = getattr(settings, f.name)
-            if f.name == "brightness" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            if f.name == "fast":
+                settings.fast = value if isinstance(value, bool) else None
+            elif f.name == "brightness" and isinstance(value, (int, float)) and not isinstance(value, bool):
                 setattr(settings, f.name, min(max(float(value), -0.3), 0.3))
             elif isinstance(value, str) and (default is None or isinstance(default, str)):
                 setattr(settings, f.name, value)

@@ -21,7 +21,7 @@ from ..config import config_dir
 from ..errors import ImageError, PuppeteerError
 from ..images import composite, load_character, parse_background, read_image, save_new_numbered_png
 from ..paths import DEFAULT_CHARACTER, DEFAULT_CHECKPOINTS
-from ..poser import Poser, resolve_device
+from ..poser import Poser, fast_by_default, resolve_device
 from . import frames
 from .settings import Settings
 from .widgets import BackgroundPicker, CameraPreview, CharacterView, FloatSlider, ModeSwitch, PosePanel, \
@@ -182,6 +182,11 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         model_menu = self.menuBar().addMenu("&Model")
         self._action(model_menu, "Open &checkpoint folder…", self.open_checkpoints_dialog)
+        self.fast_action = self._action(model_menu, "&Fast rendering (skip the combiner)", self._fast_toggled)
+        self.fast_action.setCheckable(True)
+        self.fast_action.setChecked(self.fast)
+        self.fast_action.setToolTip("Show the rotator's picture without the combiner's retouch: about 2.5× the "
+                                    "frame rate on a CPU, slightly rougher outlines on turned heads")
         tracking_menu = self.menuBar().addMenu("&Tracking")
         self._action(tracking_menu, "Set &neutral", self.set_neutral)
         cameras = tracking_menu.addMenu("&Camera")
@@ -284,7 +289,20 @@ class MainWindow(QMainWindow):
         self._run("model", lambda: Poser(load_networks(folder, "cpu"), device, precision),
                   partial(self._model_loaded, folder), partial(self._model_failed, folder))
 
+    @property
+    def fast(self) -> bool:
+        """Fast rendering: as the user last chose, else on wherever the full chain is too slow for a face."""
+        return fast_by_default(self.device) if self.settings.fast is None else self.settings.fast
+
+    def _fast_toggled(self) -> None:
+        self.settings.fast = self.fast_action.isChecked()
+        if self.poser is not None:
+            self.poser.fast = self.fast
+            self.pipeline.set_poser(self.poser)  # re-renders the pose on screen
+            self._show_model_label()
+
     def _model_loaded(self, folder: Path, poser: Poser) -> None:
+        poser.fast = self.fast
         self.poser = poser
         if self.options.compile:
             poser.compile_in_background()  # eager renders until the compiled chain is ready
@@ -523,7 +541,8 @@ class MainWindow(QMainWindow):
             self.status["device"].setText(self.device.type.upper())
             return
         compiled = " · compiled" if self.poser.compiled else ""
-        self.status["device"].setText(f"{self.poser.device.type.upper()} · {self.poser.precision}{compiled}")
+        fast = " · fast" if self.poser.fast else ""
+        self.status["device"].setText(f"{self.poser.device.type.upper()} · {self.poser.precision}{compiled}{fast}")
         text, details = describe_model(self.poser)
         self.status["model"].setText(text)
         self.status["model"].setToolTip(details)

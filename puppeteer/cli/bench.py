@@ -75,7 +75,7 @@ def format_table(report: dict) -> str:
         lines.append(f"tracking {estimator}: " + ", ".join(f"{k} {v['ms_per_frame']} ms" for k, v in sizes.items()))
     e2e = report.get("end_to_end")
     if e2e:
-        compiled = ", compiled" if e2e.get("compiled") else ""
+        compiled = (", compiled" if e2e.get("compiled") else "") + (", fast" if e2e.get("fast") else "")
         lines.append(f"end to end ({e2e['variant']}, {e2e['precision']}{compiled}): "
                      f"latency {e2e['latency_median_ms']} ms "
                      f"median, {e2e['latency_p90_ms']} ms p90; render {e2e['render_fps']} fps")

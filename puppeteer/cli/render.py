@@ -22,6 +22,8 @@ def register(subparsers) -> None:
     p.add_argument("--background", default="transparent",
                    help="transparent (default; videos use white), green, black, white or #rrggbb")
     p.add_argument("--batch-size", type=int, default=1, help="poses per network call")
+    p.add_argument("--fast", action="store_true",
+                   help="skip the combiner and show the rotator's resampled picture (the app's fast rendering)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     p.set_defaults(run=run)
 
@@ -52,7 +54,8 @@ def run(args) -> int:
         raise PuppeteerError("--fps must be positive")
 
     character = images.load_character(args.character, add_alpha=args.add_alpha)
-    poser = Poser(load_networks(args.checkpoints, "cpu"), device=args.device, precision=args.precision)
+    poser = Poser(load_networks(args.checkpoints, "cpu"), device=args.device, precision=args.precision,
+                  fast=args.fast)
     frames = poser.render(character, poses, batch_size=max(1, args.batch_size))
     if len(poses) > 1:
         frames = tqdm(frames, total=len(poses), unit="pose", desc="render")
@@ -66,5 +69,5 @@ def run(args) -> int:
         for i, frame in enumerate(frames):
             images.save_png(out / f"{i:05d}.png", images.composite(frame, background), overwrite=args.overwrite)
     print(f"wrote {out} ({len(poses)} pose{'s' if len(poses) > 1 else ''}, {poser.device.type}, "
-          f"{poser.precision})")
+          f"{poser.precision}{', fast' if poser.fast else ''})")
     return 0

@@ -20,17 +20,27 @@ class TwoAlgoFaceRotator(nn.Module):
         init_weights(self)
 
     def forward(self, image: torch.Tensor, pose: torch.Tensor) -> list[torch.Tensor]:
-        n, c, h, w = image.shape
-        y = self.main_body(torch.cat([image, pose_planes(pose, image)], dim=1))
-
+        y = self.features(image, pose)
         color_change = self.pumarola_color_change(y)
         alpha_mask = self.pumarola_alpha_mask(y)
         color_changed = alpha_mask * image + (1 - alpha_mask) * color_change
+        resampled, grid_change, grid = self.warp(image, y)
+        return [color_changed, resampled, color_change, alpha_mask, grid_change, grid]
 
-        grid_change = self.zhou_grid_change(y).permute(0, 2, 3, 1)  # N×H×W×2: x offset, then y offset
+    def resample(self, image: torch.Tensor, pose: torch.Tensor) -> torch.Tensor:
+        """The resampling path alone, the colour heads skipped: what a chain without the combiner shows."""
+        return self.warp(image, self.features(image, pose))[0]
+
+    def features(self, image: torch.Tensor, pose: torch.Tensor) -> torch.Tensor:
+        return self.main_body(torch.cat([image, pose_planes(pose, image)], dim=1))
+
+    def warp(self, image: torch.Tensor, features: torch.Tensor) -> list[torch.Tensor]:
+        """[resampled, grid_change (NHWC), grid (NHWC)]: the input moved along the predicted flow."""
+        n, c, h, w = image.shape
+        grid_change = self.zhou_grid_change(features).permute(0, 2, 3, 1)  # N×H×W×2: x offset, then y offset
         identity = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], device=image.device).expand(n, 2, 3)
         base_grid = F.affine_grid(identity, [n, c, h, w], align_corners=True)
         grid = base_grid.to(grid_change.dtype) + grid_change
         resampled = F.grid_sample(image, grid.to(image.dtype), mode="bilinear", padding_mode="border",
                                   align_corners=True)
-        return [color_changed, resampled, color_change, alpha_mask, grid_change, grid]
+        return [resampled, grid_change, grid]

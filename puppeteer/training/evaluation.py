@@ -17,19 +17,21 @@ from .loading import device_batches
 from .metrics import image_metrics
 from .stages import COMBINER, MORPHER, ROTATOR, STAGES
 
-# row: (stage definition, what the chain starts from, dataset image used as the identity baseline)
+# row: (stage definition, what the chain starts from, dataset image used as the identity baseline, the outputs
+# reported: all of the stage's when empty)
 ROWS = {
-    "morpher": ("morpher", "dataset", "rest"),
-    "rotator": ("rotator", "dataset", "morphed"),
-    "combiner": ("combiner", "dataset", "morphed"),
-    "chain": ("combiner", "morpher", "rest"),
+    "morpher": ("morpher", "dataset", "rest", ()),
+    "rotator": ("rotator", "dataset", "morphed", ()),
+    "combiner": ("combiner", "dataset", "morphed", ()),
+    "chain": ("combiner", "morpher", "rest", ()),
+    "fast chain": ("rotator", "morpher", "rest", ("resampled",)),  # the app's fast rendering: no combiner
 }
 METRICS = ("l1", "psnr", "ssim", "psnr_face")
 
 
 def _usable_rows(present) -> list[str]:
     rows = []
-    for row, (stage, source, _) in ROWS.items():
+    for row, (stage, source, _, _) in ROWS.items():
         definition = STAGES[stage]
         if {definition.network, *definition.needs(source)} <= set(present):
             rows.append(row)
@@ -49,11 +51,12 @@ def evaluate(folder, dataset, split: str = "test", device="cpu", batch_size: int
         if limit:
             batch = {k: v[:limit - count] for k, v in batch.items()}
         for row in rows:
-            stage_name, source, baseline = ROWS[row]
+            stage_name, source, baseline, reported = ROWS[row]
             stage = STAGES[stage_name]
             images, pose = stage.inputs(batch, networks, source)
             target = batch[stage.target]
             answers = dict(zip(stage.outputs, stage.run(networks[stage.network], images, pose)))
+            answers = {k: v for k, v in answers.items() if not reported or k in reported}
             answers[f"identity ({baseline})"] = batch[baseline]
             for output, image in answers.items():
                 for metric, values in image_metrics(image, target, description.convention).items():
