@@ -6,6 +6,11 @@ change, which on a CPU costs most of the training time (a width-16 morpher was s
 what the pictures hold under alpha 0, so the background stays exact) and the flow at 0. The heads have no bias,
 so these values come from equal weights over the trunk's last features, which are ReLUs of instance-normalised
 values: each has mean 1/√(2π), whatever the picture.
+
+The morpher is the exception: it must paint skin over an open eye, and a saturated start deadlocks that (its
+colour learns only where alpha lets it through, and alpha opens only where the colour is already right: a first
+model drew the closed eyelid's line over the open eye and never more). Its alpha starts at 0.88 and its colour
+unsaturated (mid-grey, half transparent), so both learn everywhere from the first step.
 """
 import math
 
@@ -14,13 +19,14 @@ from torch import nn
 from ..models import Combiner, FaceMorpher, TwoAlgoFaceRotator
 
 START_LOGIT = 5.0  # sigmoid(5) ≈ 0.993: the input almost exactly (Adam steps do not shrink with the slope)
+MORPHER_ALPHA_LOGIT = 2.0  # sigmoid(2) ≈ 0.88: mostly the input, while the colour still gets 12 % of the gradient
 RELU_OF_NORMAL_MEAN = 1 / math.sqrt(2 * math.pi)
 
 
 def start_near_identity(network: nn.Module) -> nn.Module:
     if isinstance(network, FaceMorpher):
-        _start_at(network.alpha_mask[0], START_LOGIT)
-        _start_at(network.color_change[0], -START_LOGIT)
+        _start_at(network.alpha_mask[0], MORPHER_ALPHA_LOGIT)
+        _start_at(network.color_change[0], 0.0)
     elif isinstance(network, TwoAlgoFaceRotator):
         _start_at(network.pumarola_alpha_mask[0], START_LOGIT)
         _start_at(network.pumarola_color_change[0], -START_LOGIT)
