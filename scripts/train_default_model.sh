@@ -28,8 +28,22 @@ stage() {  # stage NAME [extra flags...]: train (or resume) the stage, then expo
   puppeteer train export "$run" --out "$export_dir" --overwrite
 }
 
+polish() {  # polish NAME FILE [flags...]: fine-tune the exported stage (FILE in $export_dir) with the flags, export it
+  local name=$1 file=$2; shift 2
+  local run=$work/$name-polish
+  if [ -d "$run/checkpoints" ]; then
+    puppeteer train "$name" --resume --out "$run"
+  else
+    puppeteer train "$name" --config "$config" --dataset "$data" --out "$run" --init "$export_dir/$file" \
+      "$@" "${steps[@]}"
+  fi
+  puppeteer train export "$run" --out "$export_dir" --overwrite
+}
+
 stage morpher
 stage rotator
+# a second cosine cycle with a smoothness term on the flow: clean outlines instead of frayed ones
+polish rotator two_algo_face_rotator.pt --steps 1500 --lr 5e-4 --warmup-steps 50 --flow-smoothness 0.01
 stage combiner --frozen "$export_dir"
 
 # held-out characters: new rig seeds, never seen in training

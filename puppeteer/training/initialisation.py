@@ -7,10 +7,13 @@ what the pictures hold under alpha 0, so the background stays exact) and the flo
 so these values come from equal weights over the trunk's last features, which are ReLUs of instance-normalised
 values: each has mean 1/√(2π), whatever the picture.
 
-The morpher is the exception: it must paint skin over an open eye, and a saturated start deadlocks that (its
-colour learns only where alpha lets it through, and alpha opens only where the colour is already right: a first
-model drew the closed eyelid's line over the open eye and never more). Its alpha starts at 0.88 and its colour
-unsaturated (mid-grey, half transparent), so both learn everywhere from the first step.
+Heads that must paint new content, the morpher's (skin over a closing eye) and the combiner's retouch, start
+less saturated: there a near-1 alpha deadlocks learning (the colour learns only where alpha lets it through, and
+alpha opens only where the colour is already right: a first morpher drew the closed eyelid's line over the open
+eye and never more). Their alpha starts at 0.88 and their colour unsaturated (mid-grey, half transparent), so
+both learn everywhere from the first step; the morpher's held-out PSNR went from +0.7 dB over the identity after
+2,800 steps to +2.3 dB after 250. (The rotator's colour path keeps the saturated start its shipped weights were
+trained from; the rotator's resampling path does most of its work.)
 """
 import math
 
@@ -19,13 +22,13 @@ from torch import nn
 from ..models import Combiner, FaceMorpher, TwoAlgoFaceRotator
 
 START_LOGIT = 5.0  # sigmoid(5) ≈ 0.993: the input almost exactly (Adam steps do not shrink with the slope)
-MORPHER_ALPHA_LOGIT = 2.0  # sigmoid(2) ≈ 0.88: mostly the input, while the colour still gets 12 % of the gradient
+PAINTING_ALPHA_LOGIT = 2.0  # sigmoid(2) ≈ 0.88: mostly the input, while the colour still gets 12 % of the gradient
 RELU_OF_NORMAL_MEAN = 1 / math.sqrt(2 * math.pi)
 
 
 def start_near_identity(network: nn.Module) -> nn.Module:
     if isinstance(network, FaceMorpher):
-        _start_at(network.alpha_mask[0], MORPHER_ALPHA_LOGIT)
+        _start_at(network.alpha_mask[0], PAINTING_ALPHA_LOGIT)
         _start_at(network.color_change[0], 0.0)
     elif isinstance(network, TwoAlgoFaceRotator):
         _start_at(network.pumarola_alpha_mask[0], START_LOGIT)
@@ -33,8 +36,8 @@ def start_near_identity(network: nn.Module) -> nn.Module:
         _start_at(network.zhou_grid_change, 0.0)
     elif isinstance(network, Combiner):
         _start_at(network.combine_alpha_mask[0], 0.0)  # an even blend of the two rotations to begin with
-        _start_at(network.retouch_alpha_mask[0], START_LOGIT)
-        _start_at(network.retouch_color_change[0], -START_LOGIT)
+        _start_at(network.retouch_alpha_mask[0], PAINTING_ALPHA_LOGIT)
+        _start_at(network.retouch_color_change[0], 0.0)
     return network
 
 
