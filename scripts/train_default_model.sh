@@ -42,9 +42,9 @@ polish() {  # polish NAME FILE [flags...]: fine-tune the exported stage (FILE in
 
 stage morpher
 stage rotator
-# a second cosine cycle with a smoothness term on the flow: clean outlines instead of frayed ones
+stage combiner --frozen "$export_dir"  # behind the first rotator, as the shipped combiner was trained
+# the rotator's second cosine cycle, with a smoothness term on its flow: clean outlines instead of frayed ones
 polish rotator two_algo_face_rotator.pt --steps 1500 --lr 5e-4 --warmup-steps 50 --flow-smoothness 0.01
-stage combiner --frozen "$export_dir"
 
 # held-out characters: new rig seeds, never seen in training
 if [ ! -f "$heldout/dataset.json" ]; then

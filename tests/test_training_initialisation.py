@@ -37,8 +37,7 @@ def test_a_new_rotator_resamples_without_moving_and_its_colour_path_keeps_the_in
 
 
 @torch.no_grad()
-def test_a_new_combiner_blends_its_two_inputs_evenly_and_lets_its_retouch_learn():
+def test_a_new_combiner_returns_the_mean_of_its_two_inputs():
     first, second = _character(), torch.flip(_character(), dims=[3])
-    _, combined, _, retouch_alpha, retouch_color = _network("combiner", "combiner")(first, second, torch.zeros(1, 3))
-    assert (combined - (first + second) / 2).abs().mean() < 0.02
-    assert 0.75 < retouch_alpha.median() < 0.95 and retouch_color.abs().max() < 0.1  # as the morpher's heads
+    final = _network("combiner", "combiner")(first, second, torch.zeros(1, 3))[0]
+    assert (final - (first + second) / 2).abs().mean() < 0.02
