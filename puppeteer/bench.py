@@ -282,8 +282,9 @@ def check_goals(report: dict) -> list[dict]:
     if machine["device"] == "cpu" and not machine["native_bf16"]:
         for goal in goals:
             if not goal["met"] and not goal["goal"].startswith("tracking"):  # MediaPipe does not use torch
-                goal["why"] = (goal["why"] + "; " if "why" in goal else "") + (f"this CPU ({machine['cpu_capability']}) has no native bf16 (AVX-512-BF16/AMX), so "
-                               "fp32 is its fastest precision; the goals assume bf16 on such a CPU or a GPU")
+                no_bf16 = (f"this CPU ({machine['cpu_capability']}) has no native bf16 (AVX-512-BF16/AMX), so fp32 "
+                           "is its fastest precision; the goals assume bf16 on such a CPU or a GPU")
+                goal["why"] = f"{goal['why']}; {no_bf16}" if "why" in goal else no_bf16
     return goals
 
 

@@ -98,7 +98,8 @@ def test_flow_smoothness_adds_the_weighted_total_variation_to_the_loss():
     outputs, target = [_image(0)], _image(1)
     flow = torch.randn(2, 32, 32, 2) * 0.05
     plain, _ = TrainingLoss(TrainConfig(stage="rotator"))(outputs, target, target, 0, flow=flow)
-    smooth, parts = TrainingLoss(TrainConfig(stage="rotator", flow_smoothness=0.1))(outputs, target, target, 0, flow=flow)
+    smoothing = TrainingLoss(TrainConfig(stage="rotator", flow_smoothness=0.1))
+    smooth, parts = smoothing(outputs, target, target, 0, flow=flow)
     assert smooth == pytest.approx(plain + 0.1 * flow_total_variation(flow))
     assert parts["flow_tv"] == pytest.approx(flow_total_variation(flow))
 

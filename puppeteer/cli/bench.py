@@ -59,18 +59,19 @@ def format_table(report: dict) -> str:
     m = report["machine"]
     lines = [f"device {m['device']} · CPU {m['cpu_capability']} · native bf16 {m['native_bf16']} · "
              f"torch threads {m['torch_threads']}",
-             f"{'variant':8} {'path':16} {'chain ms (p90)':>16} {'speed-up':>9} {'err mean/max':>13} {'GFLOP/s':>8}  per network ms"]
+             f"{'variant':8} {'path':18} {'chain ms (p90)':>16} {'speed-up':>9} {'err mean/max':>13} "
+             f"{'GFLOP/s':>8}  per network ms"]
     for name, variant in report["variants"].items():
         for label, path in variant["paths"].items():
             if "error" in path:
-                lines.append(f"{name:8} {label:16} {'unavailable: ' + path['error'][:60]}")
+                lines.append(f"{name:8} {label:18} {'unavailable: ' + path['error'][:60]}")
                 continue
             chain = f"{path['chain']['median_ms']:.1f} ({path['chain']['p90_ms']:.1f})"
             speed = f"{path.get('speedup', 1.0):.2f}×"
             err = path.get("error_vs_fp32")
             err = f"{err['mean_levels']:.3f}/{err['max_levels']}" if err else "-"
             nets = " / ".join(f"{v['median_ms']:.1f}" for v in path.get("networks", {}).values())
-            lines.append(f"{name:8} {label:16} {chain:>16} {speed:>9} {err:>13} {path['gflops']:>8.0f}  {nets}")
+            lines.append(f"{name:8} {label:18} {chain:>16} {speed:>9} {err:>13} {path['gflops']:>8.0f}  {nets}")
     for estimator, sizes in report.get("tracking", {}).items():
         lines.append(f"tracking {estimator}: " + ", ".join(f"{k} {v['ms_per_frame']} ms" for k, v in sizes.items()))
     e2e = report.get("end_to_end")
