@@ -56,6 +56,10 @@ class Stage:
         """The network's outputs that are compared with the target."""
         return list(results[:len(self.outputs)])
 
+    def flow_of(self, results) -> torch.Tensor | None:
+        """The network's predicted flow, for the smoothness term (None for networks without one)."""
+        return results[self.flow] if self.flow is not None else None
+
 
 STAGES = {
     "morpher": Stage(MORPHER, "morphed", "rest", ("output_image",), (), _morpher_inputs),

@@ -182,7 +182,7 @@ def train_step(stage: Stage, net, frozen: dict, batch: dict, loss_fn: TrainingLo
             images, pose = stage.inputs(batch, frozen, cfg.source)
         results = net(*[add_noise(x.float(), cfg.noise_std) for x in images], pose)
         loss, parts = loss_fn(stage.compared(results), batch[stage.target], batch[stage.reference], step,
-                              flow=_flow(stage, results))
+                              flow=stage.flow_of(results))
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
@@ -197,7 +197,7 @@ def validate(stage: Stage, model, frozen: dict, loader, loss_fn: TrainingLoss, s
     for batch in _first(loader, cfg.val_batches, device):
         _, results = predict(stage, model, frozen, batch, cfg, device)
         outputs = stage.compared(results)
-        loss, parts = loss_fn(outputs, batch[stage.target], batch[stage.reference], step, flow=_flow(stage, results))
+        loss, parts = loss_fn(outputs, batch[stage.target], batch[stage.reference], step, flow=stage.flow_of(results))
         n = batch[stage.target].shape[0]
         target = display_space(batch[stage.target], cfg.convention)
         values = {"loss": loss.item() * n, **{k: v.item() * n for k, v in parts.items()}}
@@ -223,9 +223,6 @@ def predict(stage: Stage, model, frozen: dict, batch: dict, cfg: TrainConfig, de
         images, pose = stage.inputs(batch, frozen, cfg.source)
         return images, model(*images, pose)
 
-
-def _flow(stage: Stage, results) -> torch.Tensor | None:
-    return results[stage.flow] if stage.flow is not None else None
 
 
 def _first(loader, n: int, device):
