@@ -2,6 +2,7 @@
 same items on the fly; resuming; bad files under both error policies."""
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -10,6 +11,7 @@ from puppeteer.data import format as fmt
 from puppeteer.data.dataset import PoseDataset, SynthPoseDataset
 from puppeteer.data.synthesize import synthesize
 from puppeteer.errors import DatasetError
+from puppeteer.pose import Pose
 
 SETTINGS = dict(characters=3, poses=2, seed=7, val_fraction=0.3, test_fraction=0.3)
 
@@ -145,3 +147,9 @@ def test_worker_processes_write_the_same_files(tmp_path, written):
     out = tmp_path / "parallel"
     assert synthesize(out, **SETTINGS, workers=2)["written"] == 3
     assert _files(out) == _files(written)
+
+
+def test_labels_round_trip_exactly_even_from_numpy_floats(tmp_path):  # numpy 2's repr is "np.float64(...)"
+    poses = [Pose(*np.random.default_rng(0).uniform(-1, 1, 3), 0.1, np.float32(0.7), 1 / 3)]
+    fmt.write_labels(tmp_path / fmt.LABELS, [5], poses)
+    assert fmt.read_labels(tmp_path / fmt.LABELS) == [(5, Pose(*map(float, poses[0].values())))]

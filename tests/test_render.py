@@ -93,7 +93,7 @@ def test_background_is_composited(tiny_checkpoints, character_png, tmp_path):
 
 def test_fast_renders_the_rotators_resampled_picture(tiny_checkpoints, character_png, tmp_path):
     assert _render(tiny_checkpoints, character_png, tmp_path / "fast.png", "--pose", "0.4,-0.8,0.2,1,0,0.5",
-                   "--fast") == 0
+                   "--fast", "--device", "cpu") == 0  # the same device as the reference below
     poser = Poser(load_networks(tiny_checkpoints), device="cpu", precision="fp32")
     image = poser.image_tensor(np.asarray(Image.open(character_png)))
     resampled = poser.chain(image, poser.pose_tensor([Pose(0.4, -0.8, 0.2, 1, 0, 0.5)]))[2]
@@ -115,7 +115,8 @@ def test_never_overwrites_without_flag(tiny_checkpoints, character_png, tmp_path
     (["--pose", "0,0,0,0,0,0", "--background", "plaid"], "not understood"),
     (["--pose", "0,0,0,0,0,0", "--device", "cuda"], "no CUDA GPU"),
 ])
-def test_bad_arguments_are_explained(tiny_checkpoints, character_png, tmp_path, capsys, args, message):
+def test_bad_arguments_are_explained(tiny_checkpoints, character_png, tmp_path, capsys, monkeypatch, args, message):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # the CUDA case as on a machine without one
     assert _render(tiny_checkpoints, character_png, tmp_path / "x.png", *args) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err

@@ -65,7 +65,7 @@ def write_labels(path: Path, samples: list[int], poses: list[Pose]) -> None:
             writer = csv.writer(f)
             writer.writerow(["sample", *NAMES])
             for sample, pose in zip(samples, poses):
-                writer.writerow([sample, *(repr(v) for v in pose.values())])  # exact round trip
+                writer.writerow([sample, *(repr(float(v)) for v in pose.values())])  # exact round trip
     write_atomically(path, write)
 
 
