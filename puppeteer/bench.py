@@ -25,13 +25,14 @@ from .poser import Poser, Resampler, cpu_supports_bf16, fast_by_default, resolve
 from .video import write_video
 
 VARIANTS = {"tha1": {"width": 64, "bottleneck_blocks": 6}, "lite": {"width": 16, "bottleneck_blocks": 2}}
+OWNER = {"face_box": "face_morpher", "downscale": "two_algo_face_rotator"}  # sizes that one network has
 BENCH_POSE = Pose(0.4, -0.6, 0.3, 0.7, 0.2, 0.8)
 
 
 def random_networks(size: dict, seed: int = 1234) -> Networks:
-    """Networks of `size` (its face_box, if any, for the morpher) with weights drawn as the reference's synthetic
-    checkpoints are."""
-    sizes = {name: {k: v for k, v in size.items() if k != "face_box" or name == "face_morpher"} for name in NETWORKS}
+    """Networks of `size` (its face_box, if any, for the morpher, its downscale for the rotator) with weights
+    drawn as the reference's synthetic checkpoints are."""
+    sizes = {name: {k: v for k, v in size.items() if OWNER.get(k, name) == name} for name in NETWORKS}
     modules = {}
     for name, cls in NETWORKS.items():
         module = cls(**sizes[name]).eval().requires_grad_(False)

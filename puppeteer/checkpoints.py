@@ -21,6 +21,7 @@ from .files import write_atomically
 from .images import CONVENTIONS
 from .models import NETWORKS
 from .models.face_morpher import check_face_box
+from .models.face_rotator import check_downscale
 from .paths import DEFAULT_CHECKPOINTS
 
 DESCRIPTION_FILE = "model.json"
@@ -54,24 +55,34 @@ class ModelDescription:
         for name in NETWORKS:
             size = {**THA1_SIZE, **default, **per_network.get(name, {})}
             box = size.pop("face_box", None) if name == "face_morpher" else None
+            downscale = size.pop("downscale", None) if name == "two_algo_face_rotator" else None
             for key, value in size.items():
                 if key not in THA1_SIZE or not isinstance(value, int) or value < 1:
                     raise CheckpointError(f"{path}: {name}.{key} = {value!r} is not a valid size "
                                           f"(expected positive integers for {', '.join(THA1_SIZE)}, "
-                                          "and face_box for face_morpher)")
+                                          "face_box for face_morpher and downscale for two_algo_face_rotator)")
             if box is not None:
                 size["face_box"] = _face_box(box, path)
+            if downscale is not None:
+                size["downscale"] = _checked(check_downscale, downscale, f"{path}: {name}.")
             sizes[name] = size
         return cls(convention, sizes, data)
 
 
 def _face_box(value, path) -> list:
+    def check(box):
+        if not isinstance(box, list) or not all(isinstance(v, int) for v in box):
+            raise ValueError(f"face_box {box!r} must be a list of three whole numbers: top, left, size")
+        return list(check_face_box(box))
+    return _checked(check, value, f"{path}: face_morpher.")
+
+
+def _checked(check, value, where: str):
+    """check(value), its ValueError turned into a CheckpointError that says where."""
     try:
-        if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
-            raise ValueError(f"face_box {value!r} must be a list of three whole numbers: top, left, size")
-        return list(check_face_box(value))
+        return check(value)
     except ValueError as e:
-        raise CheckpointError(f"{path}: face_morpher.{e}") from None
+        raise CheckpointError(f"{where}{e}") from None
 
 
 def read_description(folder) -> ModelDescription:

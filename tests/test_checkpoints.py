@@ -115,6 +115,11 @@ def _bad_checkpoint(folder, kind, tha1_weights=None):
         desc["networks"]["face_morpher"]["face_box"] = [200, 64, 128]
         (folder / "model.json").write_text(json.dumps(desc))
         return "model.json: face_morpher.face_box [200, 64, 128] must be a square inside the 256×256 picture"
+    if kind == "bad downscale":
+        desc = json.loads((folder / "model.json").read_text())
+        desc["networks"]["two_algo_face_rotator"]["downscale"] = 3
+        (folder / "model.json").write_text(json.dumps(desc))
+        return "model.json: two_algo_face_rotator.downscale 3 must be one of 1, 2, 4"
     if kind == "bad description":
         (folder / "model.json").write_text("{not json")
         return "model.json: cannot read the description file"
@@ -122,7 +127,7 @@ def _bad_checkpoint(folder, kind, tha1_weights=None):
 
 
 KINDS = ["missing", "not a checkpoint", "truncated zip", "truncated legacy", "runs code", "code inside zip",
-         "wrong network", "wrong shapes", "width mismatch", "bad face box", "bad description"]
+         "wrong network", "wrong shapes", "width mismatch", "bad face box", "bad downscale", "bad description"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -165,3 +170,22 @@ def test_a_face_box_in_the_description_morphs_only_that_square(tmp_path, tiny_ch
     outside = torch.ones(256, 256, dtype=torch.bool)
     outside[64:192, 32:160] = False
     assert torch.equal(output[..., outside], image[..., outside])
+
+
+def test_a_downscaled_rotator_sees_a_smaller_picture_and_resamples_the_full_size_one(tmp_path, tiny_checkpoints):
+    folder = tmp_path / "half"
+    shutil.copytree(tiny_checkpoints, folder)
+    desc = json.loads((folder / "model.json").read_text())
+    desc["networks"]["two_algo_face_rotator"]["downscale"] = 2
+    (folder / "model.json").write_text(json.dumps(desc))
+    full, half = load_networks(tiny_checkpoints).two_algo_face_rotator, load_networks(folder).two_algo_face_rotator
+    assert half.downscale == 2
+    image, pose = torch.rand(1, 4, 256, 256) * 2 - 1, torch.tensor([[0.5, -0.8, 0.2]])
+    with torch.no_grad():
+        outputs = half(image, pose)
+        small = full(torch.nn.functional.avg_pool2d(image, 2), pose)  # the same weights on the shrunk picture
+    assert [tuple(o.shape) for o in outputs] == [(1, 4, 256, 256)] * 4 + [(1, 256, 256, 2)] * 2
+    enlarged = torch.nn.functional.interpolate(small[4].permute(0, 3, 1, 2), size=(256, 256), mode="bilinear")
+    torch.testing.assert_close(outputs[4], enlarged.permute(0, 2, 3, 1))  # the flow, enlarged
+    resampled = torch.nn.functional.grid_sample(image, outputs[5], align_corners=True, padding_mode="border")
+    torch.testing.assert_close(outputs[1], resampled)  # drawn from the full-size picture

@@ -271,3 +271,19 @@ def test_a_morpher_trained_on_the_face_box_exports_its_box(dataset, tmp_path, ca
     assert main(["train", "morpher", "--dataset", str(dataset), "--out", str(tmp_path / "m2"), "--steps", "1",
                  "--face-box", "0,0,100"]) == 2
     assert "multiple of 8" in capsys.readouterr().err
+
+
+def test_a_downscaled_rotator_trains_and_exports_its_downscale(dataset, tmp_path, capsys):
+    model = tmp_path / "model"
+    assert main(["train", "rotator", "--dataset", str(dataset), "--out", str(tmp_path / "r"), "--width", "4",
+                 "--bottleneck-blocks", "1", "--batch-size", "1", "--steps", "1", "--workers", "0",
+                 "--source", "dataset", "--downscale", "2", "--export", str(model)]) == 0
+    size = read_description(model).sizes["two_algo_face_rotator"]
+    assert size == {"width": 4, "bottleneck_blocks": 1, "downscale": 2}
+    assert load_network("two_algo_face_rotator", model / "two_algo_face_rotator.pt", size).downscale == 2
+    assert main(["train", "morpher", "--dataset", str(dataset), "--out", str(tmp_path / "m"), "--steps", "1",
+                 "--downscale", "2"]) == 2
+    assert "downscale applies to the rotator only" in capsys.readouterr().err
+    assert main(["train", "rotator", "--dataset", str(dataset), "--out", str(tmp_path / "r2"), "--steps", "1",
+                 "--downscale", "3"]) == 2
+    assert "must be one of 1, 2, 4" in capsys.readouterr().err

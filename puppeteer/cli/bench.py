@@ -39,7 +39,8 @@ def run(args) -> int:
         torch.set_num_threads(args.threads)
     lite_size = None
     if (DEFAULT_FOLDER / "model.json").exists():
-        lite_size = read_description(DEFAULT_FOLDER).sizes["face_morpher"]  # the bundled model's size and box
+        sizes = read_description(DEFAULT_FOLDER).sizes  # the bundled model's: its width, box and downscale
+        lite_size = {**sizes["two_algo_face_rotator"], **sizes["face_morpher"]}
     if args.fast:
         report = run_bench(["lite"], args.device, compile_=False, warmup=1, reps=2, tracking_frames=3,
                            e2e_seconds=3.0, lite_size={"width": 8, "bottleneck_blocks": 1})
