@@ -70,11 +70,10 @@ class ModelDescription:
 
 
 def _face_box(value, path) -> list:
-    def check(box):
-        if not isinstance(box, list) or not all(isinstance(v, int) for v in box):
-            raise ValueError(f"face_box {box!r} must be a list of three whole numbers: top, left, size")
-        return list(check_face_box(box))
-    return _checked(check, value, f"{path}: face_morpher.")
+    if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+        raise CheckpointError(f"{path}: face_morpher.face_box {value!r} must be a list of three whole numbers: "
+                              "top, left, size")
+    return list(_checked(check_face_box, value, f"{path}: face_morpher."))
 
 
 def _checked(check, value, where: str):
