@@ -29,10 +29,26 @@ OWNER = {"face_box": "face_morpher", "downscale": "two_algo_face_rotator"}  # si
 BENCH_POSE = Pose(0.4, -0.6, 0.3, 0.7, 0.2, 0.8)
 
 
+def per_network(size: dict) -> dict:
+    """A size per network name: `size` itself if it is one (as model.json's), else `size` for all three (its
+    face_box for the morpher only, its downscale for the rotator only)."""
+    if set(size) == set(NETWORKS):
+        return size
+    return {name: {k: v for k, v in size.items() if OWNER.get(k, name) == name} for name in NETWORKS}
+
+
+def describe_size(size: dict) -> str:
+    """'width 16, bottleneck_blocks 2', or one such text per network where they differ."""
+    texts = {name: ", ".join(f"{k} {v}" for k, v in net.items()) for name, net in per_network(size).items()}
+    if len(set(texts.values())) == 1:
+        return next(iter(texts.values()))
+    return "; ".join(f"{name}: {text}" for name, text in texts.items())
+
+
 def random_networks(size: dict, seed: int = 1234) -> Networks:
-    """Networks of `size` (its face_box, if any, for the morpher, its downscale for the rotator) with weights
-    drawn as the reference's synthetic checkpoints are."""
-    sizes = {name: {k: v for k, v in size.items() if OWNER.get(k, name) == name} for name in NETWORKS}
+    """Networks of `size` (one for all, or one per network, see `per_network`) with weights drawn as the
+    reference's synthetic checkpoints are."""
+    sizes = per_network(size)
     modules = {}
     for name, cls in NETWORKS.items():
         module = cls(**sizes[name]).eval().requires_grad_(False)
@@ -295,7 +311,7 @@ def run_bench(variants=("tha1", "lite"), device="auto", compile_=True, warmup=2,
     report = {"machine": machine_info(device), "variants": {}}
     for name in variants:
         size = lite_size if (name == "lite" and lite_size) else VARIANTS[name]
-        log(f"{name} (width {size['width']}, {size['bottleneck_blocks']} blocks) on {device}:")
+        log(f"{name} ({describe_size(size)}) on {device}:")
         report["variants"][name] = bench_variant(size, device, compile_, warmup, reps, log)
     if tracking_frames:
         from .tracking.bench import time_tracking

@@ -1,5 +1,6 @@
 """`puppeteer bench --json` writes every figure issue 8 asks for (fast mode)."""
 import json
+import shutil
 
 import pytest
 import torch
@@ -18,10 +19,17 @@ def test_multiply_accumulates_counts_convolutions_and_transposed_ones():
     assert not conv._forward_hooks  # counting leaves the module as it was
 
 
-def test_bench_fast_writes_the_json_fields(tmp_path, capsys):
+def test_bench_fast_writes_the_json_fields(tmp_path, capsys, tiny_checkpoints):
+    model = tmp_path / "model"  # a model of its own sizes: each network's, the rotator downscaled
+    shutil.copytree(tiny_checkpoints, model)
+    description = json.loads((model / "model.json").read_text())
+    description["networks"]["two_algo_face_rotator"].update(width=4, downscale=2)
+    (model / "model.json").write_text(json.dumps(description))
     out = tmp_path / "bench.json"
-    assert main(["bench", "--fast", "--json", str(out)]) == 0
+    assert main(["bench", "--fast", "--checkpoints", str(model), "--json", str(out)]) == 0
     report = json.loads(out.read_text())
+    assert report["variants"]["lite"]["size"]["two_algo_face_rotator"] == {"width": 4, "bottleneck_blocks": 1,
+                                                                           "downscale": 2}
     machine = report["machine"]
     assert {"device", "torch_threads", "native_bf16", "cpu_capability"} <= set(machine)
     lite = report["variants"]["lite"]["paths"]
@@ -52,3 +60,8 @@ def test_bench_fast_writes_the_json_fields(tmp_path, capsys):
     table = capsys.readouterr().out
     assert "naive" in table and "end to end" in table
     assert main(["bench", "--fast", "--json", str(out)]) == 2  # never overwrites without --overwrite
+
+
+def test_bench_needs_the_models_description(tmp_path, capsys):
+    assert main(["bench", "--fast", "--checkpoints", str(tmp_path)]) == 2
+    assert "no model.json here" in capsys.readouterr().err

@@ -1,6 +1,9 @@
 """`puppeteer bench`: posing, tracking and end-to-end speed on this machine, as a table and optionally JSON."""
 
 
+SMOKE_SIZE = {"width": 8, "bottleneck_blocks": 1}
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("bench", help="measure posing, tracking and end-to-end speed",
                               description="Time the full THA v1 and the lite model (naive eager fp32 and each "
@@ -9,10 +12,13 @@ def register(subparsers) -> None:
                                           "Needs no weights: random ones time the same.")
     p.add_argument("--variants", default="tha1,lite", help="comma-separated: tha1, lite (default both)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
+    p.add_argument("--checkpoints", metavar="FOLDER", help="time the lite variant at this model's sizes (its "
+                                                            "model.json); default: the bundled model's")
     p.add_argument("--no-compile", action="store_true", help="skip the torch.compile paths (they take minutes)")
     p.add_argument("--reps", type=int, default=10, help="timed runs per measurement (default 10)")
     p.add_argument("--threads", type=int, help="torch CPU threads (default: PyTorch's choice)")
-    p.add_argument("--fast", action="store_true", help="a quick smoke run: lite only, few repetitions")
+    p.add_argument("--fast", action="store_true", help="a quick smoke run: lite only (width 8 unless --checkpoints "
+                                                        "is given), few repetitions")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --json file")
     p.set_defaults(run=run)
@@ -25,7 +31,7 @@ def run(args) -> int:
     import torch
 
     from ..bench import VARIANTS, run_bench
-    from ..checkpoints import DEFAULT_FOLDER, read_description
+    from ..checkpoints import DEFAULT_FOLDER, DESCRIPTION_FILE, read_description
     from ..errors import PuppeteerError
     from ..files import write_atomically
 
@@ -37,13 +43,13 @@ def run(args) -> int:
         raise PuppeteerError(f"{args.json}: already exists; choose another name or pass --overwrite")
     if args.threads:
         torch.set_num_threads(args.threads)
-    lite_size = None
-    if (DEFAULT_FOLDER / "model.json").exists():
-        sizes = read_description(DEFAULT_FOLDER).sizes  # the bundled model's: its width, box and downscale
-        lite_size = {**sizes["two_algo_face_rotator"], **sizes["face_morpher"]}
+    folder = Path(args.checkpoints) if args.checkpoints else DEFAULT_FOLDER
+    if args.checkpoints and not (folder / DESCRIPTION_FILE).is_file():
+        raise PuppeteerError(f"{folder}: no {DESCRIPTION_FILE} here to read the model's sizes from")
+    lite_size = read_description(folder).sizes if (folder / DESCRIPTION_FILE).is_file() else None
     if args.fast:
         report = run_bench(["lite"], args.device, compile_=False, warmup=1, reps=2, tracking_frames=3,
-                           e2e_seconds=3.0, lite_size={"width": 8, "bottleneck_blocks": 1})
+                           e2e_seconds=3.0, lite_size=lite_size if args.checkpoints else SMOKE_SIZE)
     else:
         report = run_bench(variants, args.device, compile_=not args.no_compile, reps=max(1, args.reps),
                            lite_size=lite_size)
