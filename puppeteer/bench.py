@@ -25,16 +25,16 @@ from .poser import Poser, Resampler, cpu_supports_bf16, fast_by_default, resolve
 from .video import write_video
 
 VARIANTS = {"tha1": {"width": 64, "bottleneck_blocks": 6}, "lite": {"width": 16, "bottleneck_blocks": 2}}
-OWNER = {"face_box": "face_morpher", "downscale": "two_algo_face_rotator"}  # sizes that one network has
+NOT_FOR = {"face_box": ("two_algo_face_rotator", "combiner"), "downscale": ("face_morpher",)}  # sizes some lack
 BENCH_POSE = Pose(0.4, -0.6, 0.3, 0.7, 0.2, 0.8)
 
 
 def per_network(size: dict) -> dict:
     """A size per network name: `size` itself if it is one (as model.json's), else `size` for all three (its
-    face_box for the morpher only, its downscale for the rotator only)."""
+    face_box for the morpher only, its downscale for the rotator and combiner)."""
     if set(size) == set(NETWORKS):
         return size
-    return {name: {k: v for k, v in size.items() if OWNER.get(k, name) == name} for name in NETWORKS}
+    return {name: {k: v for k, v in size.items() if name not in NOT_FOR.get(k, ())} for name in NETWORKS}
 
 
 def describe_size(size: dict) -> str:

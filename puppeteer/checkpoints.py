@@ -21,7 +21,7 @@ from .files import write_atomically
 from .images import CONVENTIONS
 from .models import NETWORKS
 from .models.face_morpher import check_face_box
-from .models.face_rotator import check_downscale
+from .models.blocks import check_downscale
 from .paths import DEFAULT_CHECKPOINTS
 
 DESCRIPTION_FILE = "model.json"
@@ -55,12 +55,12 @@ class ModelDescription:
         for name in NETWORKS:
             size = {**THA1_SIZE, **default, **per_network.get(name, {})}
             box = size.pop("face_box", None) if name == "face_morpher" else None
-            downscale = size.pop("downscale", None) if name == "two_algo_face_rotator" else None
+            downscale = size.pop("downscale", None) if name != "face_morpher" else None
             for key, value in size.items():
                 if key not in THA1_SIZE or not isinstance(value, int) or value < 1:
                     raise CheckpointError(f"{path}: {name}.{key} = {value!r} is not a valid size "
                                           f"(expected positive integers for {', '.join(THA1_SIZE)}, "
-                                          "face_box for face_morpher and downscale for two_algo_face_rotator)")
+                                          "face_box for face_morpher, downscale for the others)")
             if box is not None:
                 size["face_box"] = _face_box(box, path)
             if downscale is not None:

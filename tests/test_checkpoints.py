@@ -189,3 +189,22 @@ def test_a_downscaled_rotator_sees_a_smaller_picture_and_resamples_the_full_size
     torch.testing.assert_close(outputs[4], enlarged.permute(0, 2, 3, 1))  # the flow, enlarged
     resampled = torch.nn.functional.grid_sample(image, outputs[5], align_corners=True, padding_mode="border")
     torch.testing.assert_close(outputs[1], resampled)  # drawn from the full-size picture
+
+
+def test_a_downscaled_combiner_blends_full_size_pictures_with_enlarged_masks(tmp_path, tiny_checkpoints):
+    folder = tmp_path / "half"
+    shutil.copytree(tiny_checkpoints, folder)
+    desc = json.loads((folder / "model.json").read_text())
+    desc["networks"]["combiner"]["downscale"] = 2
+    (folder / "model.json").write_text(json.dumps(desc))
+    full, half = load_networks(tiny_checkpoints).combiner, load_networks(folder).combiner
+    first, second = torch.rand(1, 4, 256, 256) * 2 - 1, torch.rand(1, 4, 256, 256) * 2 - 1
+    pose = torch.tensor([[0.5, -0.8, 0.2]])
+    with torch.no_grad():
+        final, combined, *maps = half(first, second, pose)
+        small = full(torch.nn.functional.avg_pool2d(first, 2), torch.nn.functional.avg_pool2d(second, 2), pose)
+    for enlarged, map_ in zip(maps, small[2:]):
+        torch.testing.assert_close(enlarged, torch.nn.functional.interpolate(map_, size=(256, 256), mode="bilinear"))
+    cam, ram, rcc = maps
+    torch.testing.assert_close(combined, cam * first + (1 - cam) * second)  # the full-size pictures, blended
+    torch.testing.assert_close(final, ram * combined + (1 - ram) * rcc)

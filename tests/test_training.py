@@ -283,7 +283,7 @@ def test_a_downscaled_rotator_trains_and_exports_its_downscale(dataset, tmp_path
     assert load_network("two_algo_face_rotator", model / "two_algo_face_rotator.pt", size).downscale == 2
     assert main(["train", "morpher", "--dataset", str(dataset), "--out", str(tmp_path / "m"), "--steps", "1",
                  "--downscale", "2"]) == 2
-    assert "downscale applies to the rotator only" in capsys.readouterr().err
+    assert "downscale applies to the rotator and the combiner" in capsys.readouterr().err
     assert main(["train", "rotator", "--dataset", str(dataset), "--out", str(tmp_path / "r2"), "--steps", "1",
                  "--downscale", "3"]) == 2
     assert "must be one of 1, 2, 4" in capsys.readouterr().err

@@ -5,6 +5,7 @@ statistics, exactly as in the original (reference README §3), so that original 
 """
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 
 def conv7(in_channels: int, out_channels: int) -> nn.Conv2d:
@@ -61,6 +62,27 @@ def pose_planes(pose: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     only reaches THA v1 through the first convolution's zero padding, so it must not be folded into a bias)."""
     n, _, h, w = like.shape
     return pose.to(like.dtype)[:, :, None, None].expand(n, pose.shape[1], h, w)
+
+
+DOWNSCALES = (1, 2, 4)
+
+
+def check_downscale(downscale) -> int:
+    if downscale not in DOWNSCALES or isinstance(downscale, bool):
+        raise ValueError(f"downscale {downscale!r} must be one of {', '.join(map(str, DOWNSCALES))}")
+    return int(downscale)
+
+
+def shrink(image: torch.Tensor, downscale: int) -> torch.Tensor:
+    """The picture a downscaled network works on: averaged over downscale×downscale squares."""
+    return image if downscale == 1 else F.avg_pool2d(image, downscale)
+
+
+def enlarge(maps: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """Maps predicted at a network's working size, enlarged (bilinear) to the picture's."""
+    if maps.shape[-2:] == like.shape[-2:]:
+        return maps
+    return F.interpolate(maps, size=like.shape[-2:], mode="bilinear", align_corners=False)
 
 
 def init_weights(module: nn.Module) -> None:

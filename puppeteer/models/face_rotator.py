@@ -4,16 +4,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .blocks import EncoderDecoder, conv7, init_weights, pose_planes
-
-
-DOWNSCALES = (1, 2, 4)
-
-
-def check_downscale(downscale) -> int:
-    if downscale not in DOWNSCALES or isinstance(downscale, bool):
-        raise ValueError(f"downscale {downscale!r} must be one of {', '.join(map(str, DOWNSCALES))}")
-    return int(downscale)
+from .blocks import EncoderDecoder, check_downscale, conv7, enlarge, init_weights, pose_planes, shrink
 
 
 class TwoAlgoFaceRotator(nn.Module):
@@ -37,8 +28,8 @@ class TwoAlgoFaceRotator(nn.Module):
 
     def forward(self, image: torch.Tensor, pose: torch.Tensor) -> list[torch.Tensor]:
         y = self.features(image, pose)
-        color_change = self._full_size(self.pumarola_color_change(y), image)
-        alpha_mask = self._full_size(self.pumarola_alpha_mask(y), image)
+        color_change = enlarge(self.pumarola_color_change(y), image)
+        alpha_mask = enlarge(self.pumarola_alpha_mask(y), image)
         color_changed = alpha_mask * image + (1 - alpha_mask) * color_change
         resampled, grid_change, grid = self.warp(image, y)
         return [color_changed, resampled, color_change, alpha_mask, grid_change, grid]
@@ -48,20 +39,13 @@ class TwoAlgoFaceRotator(nn.Module):
         return self.warp(image, self.features(image, pose))[0]
 
     def features(self, image: torch.Tensor, pose: torch.Tensor) -> torch.Tensor:
-        if self.downscale > 1:
-            image = F.avg_pool2d(image, self.downscale)
+        image = shrink(image, self.downscale)
         return self.main_body(torch.cat([image, pose_planes(pose, image)], dim=1))
-
-    def _full_size(self, maps: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
-        """Maps predicted at the working size, enlarged to the picture's."""
-        if self.downscale == 1:
-            return maps
-        return F.interpolate(maps, size=image.shape[-2:], mode="bilinear", align_corners=False)
 
     def warp(self, image: torch.Tensor, features: torch.Tensor) -> list[torch.Tensor]:
         """[resampled, grid_change (NHWC), grid (NHWC)]: the input moved along the predicted flow."""
         n, c, h, w = image.shape
-        grid_change = self._full_size(self.zhou_grid_change(features), image).permute(0, 2, 3, 1)  # N×H×W×2: x, y
+        grid_change = enlarge(self.zhou_grid_change(features), image).permute(0, 2, 3, 1)  # N×H×W×2: x, y offsets
         identity = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], device=image.device).expand(n, 2, 3)
         base_grid = F.affine_grid(identity, [n, c, h, w], align_corners=True)
         grid = base_grid.to(grid_change.dtype) + grid_change

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import TrainingError
 from ..models.face_morpher import check_face_box
-from ..models.face_rotator import check_downscale
+from ..models.blocks import check_downscale
 
 try:
     import tomllib
@@ -42,8 +42,8 @@ class TrainConfig:
     bottleneck_blocks: int = _key(6, "residual blocks in the bottleneck (THA v1: 6)")
     face_box: tuple = _key((), "morpher only: morph just this square of the picture, top,left,size (e.g. 64,64,128, "
                                "the face), and paste it back; empty: the whole picture (THA v1)")
-    downscale: int = _key(1, "rotator only: work on the picture shrunk this many times (1, 2 or 4) and enlarge the "
-                             "flow back: 1/downscale² of the work for a smooth flow (THA v1: 1)")
+    downscale: int = _key(1, "rotator and combiner: work on the pictures shrunk this many times (1, 2 or 4) and "
+                             "enlarge the flow, masks and colours back: 1/downscale² of the work (THA v1: 1)")
     init: str = _key("", "start weights: empty = from scratch, else a .pt to fine-tune from (original THA v1, "
                          "NTUT fork, exported or training checkpoint)")
     frozen: str = _key("", "checkpoint folder holding the frozen earlier stages")
@@ -130,8 +130,9 @@ class TrainConfig:
         if self.flow_smoothness and self.stage != "rotator":
             raise TrainingError("flow_smoothness applies to the rotator only: set it in the config's [rotator] table")
         if self.downscale != 1:
-            if self.stage != "rotator":
-                raise TrainingError("downscale applies to the rotator only: set it in the config's [rotator] table")
+            if self.stage == "morpher":
+                raise TrainingError("downscale applies to the rotator and the combiner, not the morpher (whose "
+                                    "face_box saves its work)")
             try:
                 check_downscale(self.downscale)
             except ValueError as e:
