@@ -112,10 +112,10 @@ def _load(folder, device) -> tuple:
 def format_table(report: dict) -> str:
     lines = [f"{report['checkpoints']} on {report['dataset']} ({report['split']}, {report['samples']} samples, "
              "display space)",
-             f"{'stage':<10}{'output':<20}{'L1':>8}{'PSNR':>8}{'SSIM':>8}{'face PSNR':>11}"]
+             f"{'stage':<12}{'output':<20}{'L1':>8}{'PSNR':>8}{'SSIM':>8}{'face PSNR':>11}"]
     for row, outputs in report["results"].items():
         for output, m in outputs.items():
-            lines.append(f"{row:<10}{output:<20}{m['l1']:>8.4f}{m['psnr']:>8.2f}{m['ssim']:>8.4f}"
+            lines.append(f"{row:<12}{output:<20}{m['l1']:>8.4f}{m['psnr']:>8.2f}{m['ssim']:>8.4f}"
                          f"{m['psnr_face']:>11.2f}")
     return "\n".join(lines)
 
