@@ -44,8 +44,8 @@ def test_bench_fast_writes_the_json_fields(tmp_path, capsys, tiny_checkpoints):
     assert gmac["chain"] == pytest.approx(gmac["face_morpher"] + gmac["two_algo_face_rotator"] + gmac["combiner"],
                                           abs=0.002)
     assert gmac["face_morpher"] < gmac["fast"] < gmac["face_morpher"] + gmac["two_algo_face_rotator"]
-    assert lite["fp32"]["gflops"] == pytest.approx(2 * gmac["chain"] / lite["fp32"]["chain"]["median_ms"] * 1000,
-                                                   rel=0.01)
+    rate = 2 * gmac["chain"] / lite["fp32"]["chain"]["median_ms"] * 1000
+    assert lite["fp32"]["gflops"] == pytest.approx(rate, rel=0.01, abs=0.06)  # as rounded to 0.1
     assert lite["fp32"]["error_vs_fp32"]["max_levels"] >= 0
     for estimator in ("landmarker", "facemesh"):
         assert report["tracking"][estimator]["640x480"]["ms_per_frame"] > 0
