@@ -49,6 +49,10 @@ polish rotator-polish rotator two_algo_face_rotator.pt --steps 1500 --lr 5e-4 --
 polish rotator-half rotator two_algo_face_rotator.pt --downscale 2 --steps 1500 --lr 5e-4 --warmup-steps 50 \
   --flow-smoothness 0.01
 polish combiner-half combiner combiner.pt --downscale 2 --frozen "$export_dir" --steps 500 --lr 2e-4 --warmup-steps 50
+# once more each, at a lower learning rate
+polish rotator-half2 rotator two_algo_face_rotator.pt --downscale 2 --steps 1500 --lr 3e-4 --warmup-steps 50 \
+  --flow-smoothness 0.01
+polish combiner-half2 combiner combiner.pt --downscale 2 --frozen "$export_dir" --steps 500 --lr 1e-4 --warmup-steps 50
 
 # held-out characters: new rig seeds, never seen in training
 if [ ! -f "$heldout/dataset.json" ]; then
