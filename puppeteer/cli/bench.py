@@ -44,9 +44,10 @@ def run(args) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     folder = Path(args.checkpoints) if args.checkpoints else DEFAULT_FOLDER
-    if args.checkpoints and not (folder / DESCRIPTION_FILE).is_file():
+    described = (folder / DESCRIPTION_FILE).is_file()
+    if args.checkpoints and not described:
         raise PuppeteerError(f"{folder}: no {DESCRIPTION_FILE} here to read the model's sizes from")
-    lite_size = read_description(folder).sizes if (folder / DESCRIPTION_FILE).is_file() else None
+    lite_size = read_description(folder).sizes if described else None
     if args.fast:
         report = run_bench(["lite"], args.device, compile_=False, warmup=1, reps=2, tracking_frames=3,
                            e2e_seconds=3.0, lite_size=lite_size if args.checkpoints else SMOKE_SIZE)

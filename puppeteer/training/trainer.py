@@ -224,7 +224,6 @@ def predict(stage: Stage, model, frozen: dict, batch: dict, cfg: TrainConfig, de
         return images, model(*images, pose)
 
 
-
 def _first(loader, n: int, device):
     return itertools.islice(device_batches(loader, device), n or None)
 
