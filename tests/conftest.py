@@ -1,6 +1,8 @@
 """Shared fixtures: synthetic THA v1 weights (built once per run), tiny random checkpoints, a test character."""
 import importlib.util
+import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -46,6 +48,15 @@ def write_tiny_checkpoints(folder, width=8, blocks=1, convention="tha1", seed=0)
     size = {"width": width, "bottleneck_blocks": blocks}
     modules = {name: cls(**size) for name, cls in NETWORKS.items()}
     save_networks(folder, modules, ModelDescription(convention=convention, sizes={n: dict(size) for n in NETWORKS}))
+    return Path(folder)
+
+
+def changed_copy(model, folder, network, **size) -> Path:
+    """A copy of the checkpoint folder `model` whose model.json gives `network` these size keys."""
+    shutil.copytree(model, folder)
+    description = json.loads((folder / "model.json").read_text())
+    description["networks"][network].update(size)
+    (folder / "model.json").write_text(json.dumps(description))
     return Path(folder)
 
 

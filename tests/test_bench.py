@@ -1,10 +1,10 @@
 """`puppeteer bench --json` writes every figure issue 8 asks for (fast mode)."""
 import json
-import shutil
 
 import pytest
 import torch
 
+from conftest import changed_copy
 from puppeteer.bench import multiply_accumulates
 from puppeteer.cli import main
 
@@ -20,11 +20,8 @@ def test_multiply_accumulates_counts_convolutions_and_transposed_ones():
 
 
 def test_bench_fast_writes_the_json_fields(tmp_path, capsys, tiny_checkpoints):
-    model = tmp_path / "model"  # a model of its own sizes: each network's, the rotator downscaled
-    shutil.copytree(tiny_checkpoints, model)
-    description = json.loads((model / "model.json").read_text())
-    description["networks"]["two_algo_face_rotator"].update(width=4, downscale=2)
-    (model / "model.json").write_text(json.dumps(description))
+    # a model of its own sizes: each network's, the rotator downscaled
+    model = changed_copy(tiny_checkpoints, tmp_path / "model", "two_algo_face_rotator", width=4, downscale=2)
     out = tmp_path / "bench.json"
     assert main(["bench", "--fast", "--checkpoints", str(model), "--json", str(out)]) == 0
     report = json.loads(out.read_text())

@@ -8,7 +8,7 @@ import shutil
 import pytest
 import torch
 
-from conftest import write_tiny_checkpoints
+from conftest import changed_copy, write_tiny_checkpoints
 from puppeteer.checkpoints import (FILES, ModelDescription, load_network, load_networks, load_state_dict,
                                    save_networks, THA1_SIZE)
 from puppeteer.cli import main
@@ -154,17 +154,8 @@ def test_missing_folder_and_description_defaults(tmp_path):
     assert ModelDescription().convention == "tha1"
 
 
-def _changed_copy(model, folder, network, **size):
-    """A copy of `model` whose model.json gives `network` these size keys."""
-    shutil.copytree(model, folder)
-    description = json.loads((folder / "model.json").read_text())
-    description["networks"][network].update(size)
-    (folder / "model.json").write_text(json.dumps(description))
-    return folder
-
-
 def test_a_face_box_in_the_description_morphs_only_that_square(tmp_path, tiny_checkpoints):
-    folder = _changed_copy(tiny_checkpoints, tmp_path / "boxed", "face_morpher", face_box=[64, 32, 128])
+    folder = changed_copy(tiny_checkpoints, tmp_path / "boxed", "face_morpher", face_box=[64, 32, 128])
     whole, boxed = load_networks(tiny_checkpoints).face_morpher, load_networks(folder).face_morpher
     assert boxed.face_box == (64, 32, 128)
     image, pose = torch.rand(1, 4, 256, 256) * 2 - 1, torch.tensor([[1.0, 0.5, 1.0]])
@@ -178,7 +169,7 @@ def test_a_face_box_in_the_description_morphs_only_that_square(tmp_path, tiny_ch
 
 
 def test_a_downscaled_rotator_sees_a_smaller_picture_and_resamples_the_full_size_one(tmp_path, tiny_checkpoints):
-    folder = _changed_copy(tiny_checkpoints, tmp_path / "half", "two_algo_face_rotator", downscale=2)
+    folder = changed_copy(tiny_checkpoints, tmp_path / "half", "two_algo_face_rotator", downscale=2)
     full, half = load_networks(tiny_checkpoints).two_algo_face_rotator, load_networks(folder).two_algo_face_rotator
     assert half.downscale == 2
     image, pose = torch.rand(1, 4, 256, 256) * 2 - 1, torch.tensor([[0.5, -0.8, 0.2]])
@@ -193,7 +184,7 @@ def test_a_downscaled_rotator_sees_a_smaller_picture_and_resamples_the_full_size
 
 
 def test_a_downscaled_combiner_blends_full_size_pictures_with_enlarged_masks(tmp_path, tiny_checkpoints):
-    folder = _changed_copy(tiny_checkpoints, tmp_path / "half", "combiner", downscale=2)
+    folder = changed_copy(tiny_checkpoints, tmp_path / "half", "combiner", downscale=2)
     full, half = load_networks(tiny_checkpoints).combiner, load_networks(folder).combiner
     first, second = torch.rand(1, 4, 256, 256) * 2 - 1, torch.rand(1, 4, 256, 256) * 2 - 1
     pose = torch.tensor([[0.5, -0.8, 0.2]])

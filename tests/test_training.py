@@ -209,13 +209,18 @@ def test_a_bad_dataset_file_is_skipped_with_a_warning_when_asked(dataset, tmp_pa
         assert train(cfg).name == "step-00000001.pt"
 
 
+def _train_one_step(stage: str, dataset, out, export, *extra) -> int:
+    """`puppeteer train STAGE`, one step of a tiny network, exported into `export`: its exit status."""
+    return main(["train", stage, "--dataset", str(dataset), "--out", str(out), "--width", "4", "--bottleneck-blocks",
+                 "1", "--batch-size", "1", "--steps", "1", "--workers", "0", "--export", str(export), *extra])
+
+
 def test_one_command_per_stage_gives_a_model_the_poser_loads(dataset, tmp_path, capsys):
     model = tmp_path / "model"
-    common = ["--dataset", str(dataset), "--width", "4", "--bottleneck-blocks", "1", "--batch-size", "1",
-              "--steps", "1", "--workers", "0", "--val-batches", "1", "--export", str(model)]
-    assert main(["train", "morpher", "--out", str(tmp_path / "m"), *common]) == 0
+    assert _train_one_step("morpher", dataset, tmp_path / "m", model, "--val-batches", "1") == 0
     for stage in ("rotator", "combiner"):
-        assert main(["train", stage, "--out", str(tmp_path / stage), "--frozen", str(model), *common]) == 0
+        assert _train_one_step(stage, dataset, tmp_path / stage, model, "--frozen", str(model),
+                               "--val-batches", "1") == 0
     assert "exported" in capsys.readouterr().out
     networks = load_networks(model)
     assert networks.description.sizes["combiner"] == {"width": 4, "bottleneck_blocks": 1}
@@ -259,9 +264,7 @@ def test_the_example_configs_are_valid_for_every_stage(recipe):
 
 def test_a_morpher_trained_on_the_face_box_exports_its_box(dataset, tmp_path, capsys):
     model = tmp_path / "model"
-    assert main(["train", "morpher", "--dataset", str(dataset), "--out", str(tmp_path / "m"), "--width", "4",
-                 "--bottleneck-blocks", "1", "--batch-size", "1", "--steps", "1", "--workers", "0",
-                 "--face-box", "64,64,128", "--export", str(model)]) == 0
+    assert _train_one_step("morpher", dataset, tmp_path / "m", model, "--face-box", "64,64,128") == 0
     size = read_description(model).sizes["face_morpher"]
     assert size == {"width": 4, "bottleneck_blocks": 1, "face_box": [64, 64, 128]}
     assert load_network("face_morpher", model / "face_morpher.pt", size).face_box == (64, 64, 128)
@@ -275,9 +278,7 @@ def test_a_morpher_trained_on_the_face_box_exports_its_box(dataset, tmp_path, ca
 
 def test_a_downscaled_rotator_trains_and_exports_its_downscale(dataset, tmp_path, capsys):
     model = tmp_path / "model"
-    assert main(["train", "rotator", "--dataset", str(dataset), "--out", str(tmp_path / "r"), "--width", "4",
-                 "--bottleneck-blocks", "1", "--batch-size", "1", "--steps", "1", "--workers", "0",
-                 "--source", "dataset", "--downscale", "2", "--export", str(model)]) == 0
+    assert _train_one_step("rotator", dataset, tmp_path / "r", model, "--source", "dataset", "--downscale", "2") == 0
     size = read_description(model).sizes["two_algo_face_rotator"]
     assert size == {"width": 4, "bottleneck_blocks": 1, "downscale": 2}
     assert load_network("two_algo_face_rotator", model / "two_algo_face_rotator.pt", size).downscale == 2
