@@ -18,14 +18,13 @@ import torch
 
 from .checkpoints import ModelDescription, Networks
 from .images import decode, encode, load_character
-from .models import NETWORKS
+from .models import NETWORKS, SIZE_OPTIONS
 from .paths import DEFAULT_CHARACTER
 from .pose import Pose
 from .poser import Poser, Resampler, cpu_supports_bf16, fast_by_default, resolve_device
 from .video import write_video
 
 VARIANTS = {"tha1": {"width": 64, "bottleneck_blocks": 6}, "lite": {"width": 16, "bottleneck_blocks": 2}}
-NOT_FOR = {"face_box": ("two_algo_face_rotator", "combiner"), "downscale": ("face_morpher",)}  # sizes some lack
 BENCH_POSE = Pose(0.4, -0.6, 0.3, 0.7, 0.2, 0.8)
 
 
@@ -34,7 +33,8 @@ def per_network(size: dict) -> dict:
     face_box for the morpher only, its downscale for the rotator and combiner)."""
     if set(size) == set(NETWORKS):
         return size
-    return {name: {k: v for k, v in size.items() if name not in NOT_FOR.get(k, ())} for name in NETWORKS}
+    return {name: {k: v for k, v in size.items() if k not in SIZE_OPTIONS or name in SIZE_OPTIONS[k][0]}
+            for name in NETWORKS}
 
 
 def describe_size(size: dict) -> str:

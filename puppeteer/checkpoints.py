@@ -19,9 +19,7 @@ from torch import nn
 from .errors import CheckpointError
 from .files import write_atomically
 from .images import CONVENTIONS
-from .models import NETWORKS
-from .models.face_morpher import check_face_box
-from .models.blocks import check_downscale
+from .models import NETWORKS, SIZE_OPTIONS
 from .paths import DEFAULT_CHECKPOINTS
 
 DESCRIPTION_FILE = "model.json"
@@ -54,26 +52,21 @@ class ModelDescription:
         sizes = {}
         for name in NETWORKS:
             size = {**THA1_SIZE, **default, **per_network.get(name, {})}
-            box = size.pop("face_box", None) if name == "face_morpher" else None
-            downscale = size.pop("downscale", None) if name != "face_morpher" else None
+            options = {k: size.pop(k) for k, (owners, _) in SIZE_OPTIONS.items() if name in owners and k in size}
             for key, value in size.items():
                 if key not in THA1_SIZE or not isinstance(value, int) or value < 1:
                     raise CheckpointError(f"{path}: {name}.{key} = {value!r} is not a valid size "
-                                          f"(expected positive integers for {', '.join(THA1_SIZE)}, "
-                                          "face_box for face_morpher, downscale for the others)")
-            if box is not None:
-                size["face_box"] = _face_box(box, path)
-            if downscale is not None:
-                size["downscale"] = _checked(check_downscale, downscale, f"{path}: {name}.")
+                                          f"(expected positive integers for {', '.join(THA1_SIZE)}; "
+                                          f"{_options_text()})")
+            for key, value in options.items():
+                size[key] = _checked(SIZE_OPTIONS[key][1], value, f"{path}: {name}.")
             sizes[name] = size
         return cls(convention, sizes, data)
 
 
-def _face_box(value, path) -> list:
-    if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
-        raise CheckpointError(f"{path}: face_morpher.face_box {value!r} must be a list of three whole numbers: "
-                              "top, left, size")
-    return list(_checked(check_face_box, value, f"{path}: face_morpher."))
+def _options_text() -> str:
+    """'face_box for face_morpher only; downscale for two_algo_face_rotator, combiner only'."""
+    return "; ".join(f"{key} for {', '.join(owners)} only" for key, (owners, _) in SIZE_OPTIONS.items())
 
 
 def _checked(check, value, where: str):

@@ -157,7 +157,7 @@ def test_missing_folder_and_description_defaults(tmp_path):
 def test_a_face_box_in_the_description_morphs_only_that_square(tmp_path, tiny_checkpoints):
     folder = changed_copy(tiny_checkpoints, tmp_path / "boxed", "face_morpher", face_box=[64, 32, 128])
     whole, boxed = load_networks(tiny_checkpoints).face_morpher, load_networks(folder).face_morpher
-    assert boxed.face_box == (64, 32, 128)
+    assert boxed.face_box == [64, 32, 128]
     image, pose = torch.rand(1, 4, 256, 256) * 2 - 1, torch.tensor([[1.0, 0.5, 1.0]])
     with torch.no_grad():
         output = boxed(image, pose)[0]

@@ -267,7 +267,7 @@ def test_a_morpher_trained_on_the_face_box_exports_its_box(dataset, tmp_path, ca
     assert _train_one_step("morpher", dataset, tmp_path / "m", model, "--face-box", "64,64,128") == 0
     size = read_description(model).sizes["face_morpher"]
     assert size == {"width": 4, "bottleneck_blocks": 1, "face_box": [64, 64, 128]}
-    assert load_network("face_morpher", model / "face_morpher.pt", size).face_box == (64, 64, 128)
+    assert load_network("face_morpher", model / "face_morpher.pt", size).face_box == [64, 64, 128]
     assert main(["train", "rotator", "--dataset", str(dataset), "--out", str(tmp_path / "r"), "--steps", "1",
                  "--face-box", "64,64,128"]) == 2
     assert "face_box applies to the morpher only" in capsys.readouterr().err

@@ -5,16 +5,17 @@ from torch import nn
 from .blocks import EncoderDecoder, conv7, init_weights, pose_planes
 
 
-def check_face_box(box, image_size: int = 256) -> tuple[int, int, int]:
-    """(top, left, size) of a square inside the picture whose side the network's 3 halvings divide; else
+def check_face_box(box, image_size: int = 256) -> list[int]:
+    """[top, left, size] of a square inside the picture whose side the network's 3 halvings divide; else
     ValueError saying what is wrong."""
-    if len(box) != 3 or not all(float(v).is_integer() for v in box):
-        raise ValueError(f"face_box {list(box)} must be three whole numbers: top, left, size")
+    if not isinstance(box, (list, tuple)) or len(box) != 3 or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() for v in box):
+        raise ValueError(f"face_box {box!r} must be three whole numbers: top, left, size")
     top, left, size = (int(v) for v in box)
     if size < 8 or size % 8 or top < 0 or left < 0 or top + size > image_size or left + size > image_size:
         raise ValueError(f"face_box {[top, left, size]} must be a square inside the {image_size}×{image_size} "
                          "picture whose size is a multiple of 8")
-    return top, left, size
+    return [top, left, size]
 
 
 class FaceMorpher(nn.Module):

@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from ..errors import TrainingError
-from ..models.face_morpher import check_face_box
-from ..models.blocks import check_downscale
+from ..models import SIZE_OPTIONS
+from .stages import STAGES as STAGE_NETWORKS
 
 try:
     import tomllib
@@ -129,19 +129,15 @@ class TrainConfig:
             raise TrainingError("betas takes 2 numbers and perceptual_layers 3")
         if self.flow_smoothness and self.stage != "rotator":
             raise TrainingError("flow_smoothness applies to the rotator only: set it in the config's [rotator] table")
-        if self.downscale != 1:
-            if self.stage == "morpher":
-                raise TrainingError("downscale applies to the rotator and the combiner, not the morpher (whose "
-                                    "face_box saves its work)")
+        for key, (networks, check) in SIZE_OPTIONS.items():
+            if getattr(self, key) == type(self).__dataclass_fields__[key].default:  # not set
+                continue
+            stages = [name for name in STAGES if STAGE_NETWORKS[name].network in networks]
+            if self.stage not in stages:
+                raise TrainingError(f"{key} applies to the {' and the '.join(stages)} only: set it in the config's "
+                                    f"{' or '.join(f'[{name}]' for name in stages)} table")
             try:
-                check_downscale(self.downscale)
-            except ValueError as e:
-                raise TrainingError(str(e)) from None
-        if self.face_box:
-            if self.stage != "morpher":
-                raise TrainingError("face_box applies to the morpher only: set it in the config's [morpher] table")
-            try:
-                check_face_box(self.face_box)
+                check(getattr(self, key))
             except ValueError as e:
                 raise TrainingError(str(e)) from None
         return self
