@@ -44,11 +44,19 @@ class TwoAlgoFaceRotator(nn.Module):
 
     def warp(self, image: torch.Tensor, features: torch.Tensor) -> list[torch.Tensor]:
         """[resampled, grid_change (NHWC), grid (NHWC)]: the input moved along the predicted flow."""
-        n, c, h, w = image.shape
-        grid_change = enlarge(self.zhou_grid_change(features), image).permute(0, 2, 3, 1)  # N×H×W×2: x, y offsets
-        identity = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], device=image.device).expand(n, 2, 3)
-        base_grid = F.affine_grid(identity, [n, c, h, w], align_corners=True)
-        grid = base_grid.to(grid_change.dtype) + grid_change
-        resampled = F.grid_sample(image, grid.to(image.dtype), mode="bilinear", padding_mode="border",
-                                  align_corners=True)
-        return [resampled, grid_change, grid]
+        return resample_along(image, self.zhou_grid_change(features))
+
+
+@torch.compiler.disable  # ATen's CPU grid_sample is ~4× faster than what torch.compile's inductor makes of it
+def resample_along(image: torch.Tensor, grid_change: torch.Tensor) -> list[torch.Tensor]:
+    """The image resampled (bilinear) at each pixel's position plus its offset; the offsets, N×2×h×w at the
+    network's working size, enlarged to the image's."""
+    h, w = image.shape[-2:]
+    grid_change = enlarge(grid_change, image).permute(0, 2, 3, 1)  # N×H×W×2: x, y offsets
+    xs = torch.linspace(-1, 1, w, device=image.device, dtype=grid_change.dtype)
+    ys = torch.linspace(-1, 1, h, device=image.device, dtype=grid_change.dtype)
+    identity = torch.stack([xs.expand(h, w), ys[:, None].expand(h, w)], dim=-1)  # each pixel's own position
+    grid = identity + grid_change
+    resampled = F.grid_sample(image, grid.to(image.dtype), mode="bilinear", padding_mode="border",
+                              align_corners=True)
+    return [resampled, grid_change, grid]
