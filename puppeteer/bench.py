@@ -277,6 +277,9 @@ def check_goals(report: dict) -> list[dict]:
         ms = best["chain"]["median_ms"]
         goal = {"goal": f"{name} chain ≤ {GOALS_MS[name]:g} ms", "best": f"{ms:.1f} ms ({label})",
                 "met": ms <= GOALS_MS[name]}
+        fast = [p["chain"]["median_ms"] for p in variant["paths"].values() if p.get("fast") and "chain" in p]
+        if fast:  # what the app shows on a CPU, beside the goal it does not count for
+            goal["best"] += f"; fast rendering (no combiner): {min(fast):.1f} ms"
         if not goal["met"] and "gflops" in best:
             needed = 2 * variant["gmac"]["chain"] / GOALS_MS[name] * 1000
             goal["why"] = (f"its {variant['gmac']['chain']:.2f} GMAC a frame need {needed:.0f} GFLOP/s to fit "

@@ -53,7 +53,7 @@ polish combiner-half combiner combiner.pt --downscale 2 --frozen "$export_dir" -
 polish rotator-half2 rotator two_algo_face_rotator.pt --downscale 2 --steps 1500 --lr 3e-4 --warmup-steps 50 \
   --flow-smoothness 0.01
 polish combiner-half2 combiner combiner.pt --downscale 2 --frozen "$export_dir" --steps 500 --lr 1e-4 --warmup-steps 50
-# the rotator at a quarter resolution (the fast path's rotator costs a quarter as much again), three cycles at falling
+# the rotator at a quarter resolution (the fast path's rotator costs a quarter as much again), four cycles at falling
 # learning rates, the combiner (still at half resolution) behind each; between the second and the combiner behind
 # it, the morpher fine-tuned onto a 96×96 face box (the eyes and mouth lie inside it; 56% of the 128 box's work)
 polish rotator-quarter rotator two_algo_face_rotator.pt --downscale 4 --steps 1500 --lr 5e-4 --warmup-steps 50 \
@@ -66,6 +66,9 @@ polish combiner-quarter2 combiner combiner.pt --downscale 2 --frozen "$export_di
 polish rotator-quarter3 rotator two_algo_face_rotator.pt --downscale 4 --steps 1500 --lr 2e-4 --warmup-steps 50 \
   --flow-smoothness 0.01
 polish combiner-quarter3 combiner combiner.pt --downscale 2 --frozen "$export_dir" --steps 500 --lr 1e-4 --warmup-steps 50
+polish rotator-quarter4 rotator two_algo_face_rotator.pt --downscale 4 --steps 1500 --lr 1.5e-4 --warmup-steps 50 \
+  --flow-smoothness 0.01
+polish combiner-quarter4 combiner combiner.pt --downscale 2 --frozen "$export_dir" --steps 500 --lr 1e-4 --warmup-steps 50
 
 # held-out characters: new rig seeds, never seen in training
 if [ ! -f "$heldout/dataset.json" ]; then

@@ -54,6 +54,7 @@ def test_bench_fast_writes_the_json_fields(tmp_path, capsys, tiny_checkpoints):
     assert all(isinstance(g["met"], bool) for g in goals.values())
     lite_goal = goals["lite chain ≤ 16 ms"]
     assert lite_goal["met"] or "GFLOP/s to fit 16 ms" in lite_goal["why"]
+    assert f"fast rendering (no combiner): {lite['fp32 fast']['chain']['median_ms']:.1f} ms" in lite_goal["best"]
     table = capsys.readouterr().out
     assert "naive" in table and "end to end" in table
     assert main(["bench", "--fast", "--json", str(out)]) == 2  # never overwrites without --overwrite
