@@ -53,10 +53,9 @@ def resample_along(image: torch.Tensor, grid_change: torch.Tensor) -> list[torch
     network's working size, enlarged to the image's."""
     h, w = image.shape[-2:]
     grid_change = enlarge(grid_change, image).permute(0, 2, 3, 1)  # N×H×W×2: x, y offsets
-    xs = torch.linspace(-1, 1, w, device=image.device, dtype=grid_change.dtype)
-    ys = torch.linspace(-1, 1, h, device=image.device, dtype=grid_change.dtype)
+    xs, ys = torch.linspace(-1, 1, w, device=image.device), torch.linspace(-1, 1, h, device=image.device)
     identity = torch.stack([xs.expand(h, w), ys[:, None].expand(h, w)], dim=-1)  # each pixel's own position
-    grid = identity + grid_change
+    grid = identity.to(grid_change.dtype) + grid_change
     resampled = F.grid_sample(image, grid.to(image.dtype), mode="bilinear", padding_mode="border",
                               align_corners=True)
     return [resampled, grid_change, grid]
