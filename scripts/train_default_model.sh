@@ -39,36 +39,38 @@ polish() {  # polish RUN NAME FILE [flags...]: fine-tune the exported stage (FIL
   puppeteer train export "$run" --out "$export_dir" --overwrite
 }
 
+rotator_cycle() {  # rotator_cycle NAME DOWNSCALE LR: one more cosine cycle of the rotator, smoothing its flow
+  polish "rotator-$1" rotator two_algo_face_rotator.pt --downscale "$2" --steps 1500 --lr "$3" --warmup-steps 50 \
+    --flow-smoothness 0.01
+}
+
+combiner_cycle() {  # combiner_cycle NAME LR: the combiner, at half resolution, behind the rotator as it now is
+  polish "combiner-$1" combiner combiner.pt --downscale 2 --frozen "$export_dir" --steps 500 --lr "$2" --warmup-steps 50
+}
+
 stage morpher
 stage rotator
 stage combiner --frozen "$export_dir"  # behind the first rotator, as the shipped combiner was trained
-# the rotator's second cosine cycle, with a smoothness term on its flow: clean outlines instead of frayed ones
-polish rotator-polish rotator two_algo_face_rotator.pt --steps 1500 --lr 5e-4 --warmup-steps 50 --flow-smoothness 0.01
-# a third at half resolution (a quarter of the work, and sharper turns: the network sees more of the head), then the
-# combiner at half resolution behind it
-polish rotator-half rotator two_algo_face_rotator.pt --downscale 2 --steps 1500 --lr 5e-4 --warmup-steps 50 \
-  --flow-smoothness 0.01
-polish combiner-half combiner combiner.pt --downscale 2 --frozen "$export_dir" --steps 500 --lr 2e-4 --warmup-steps 50
-# once more each, at a lower learning rate
-polish rotator-half2 rotator two_algo_face_rotator.pt --downscale 2 --steps 1500 --lr 3e-4 --warmup-steps 50 \
-  --flow-smoothness 0.01
-polish combiner-half2 combiner combiner.pt --downscale 2 --frozen "$export_dir" --steps 500 --lr 1e-4 --warmup-steps 50
-# the rotator at a quarter resolution (the fast path's rotator costs a quarter as much again), four cycles at falling
-# learning rates, the combiner (still at half resolution) behind each; between the second and the combiner behind
-# it, the morpher fine-tuned onto a 96×96 face box (the eyes and mouth lie inside it; 56% of the 128 box's work)
-polish rotator-quarter rotator two_algo_face_rotator.pt --downscale 4 --steps 1500 --lr 5e-4 --warmup-steps 50 \
-  --flow-smoothness 0.01
-polish combiner-quarter combiner combiner.pt --downscale 2 --frozen "$export_dir" --steps 500 --lr 1e-4 --warmup-steps 50
-polish rotator-quarter2 rotator two_algo_face_rotator.pt --downscale 4 --steps 1500 --lr 3e-4 --warmup-steps 50 \
-  --flow-smoothness 0.01
+# the rotator's second cycle, with a smoothness term on its flow: clean outlines instead of frayed ones
+rotator_cycle polish 1 5e-4
+# two at half resolution (a quarter of the work, and sharper turns: the network sees more of the head), the
+# combiner behind each
+rotator_cycle half 2 5e-4
+combiner_cycle half 2e-4
+rotator_cycle half2 2 3e-4
+combiner_cycle half2 1e-4
+# four at a quarter resolution (the fast path's rotator costs a quarter as much again) at falling learning rates,
+# the combiner behind each; before the second's combiner, the morpher fine-tuned onto a 96×96 face box (the eyes and
+# mouth lie inside it; 56% of the 128 box's work)
+rotator_cycle quarter 4 5e-4
+combiner_cycle quarter 1e-4
+rotator_cycle quarter2 4 3e-4
 polish morpher-box96 morpher face_morpher.pt --face-box 88,80,96 --steps 1200 --lr 3e-4 --warmup-steps 50
-polish combiner-quarter2 combiner combiner.pt --downscale 2 --frozen "$export_dir" --steps 500 --lr 1e-4 --warmup-steps 50
-polish rotator-quarter3 rotator two_algo_face_rotator.pt --downscale 4 --steps 1500 --lr 2e-4 --warmup-steps 50 \
-  --flow-smoothness 0.01
-polish combiner-quarter3 combiner combiner.pt --downscale 2 --frozen "$export_dir" --steps 500 --lr 1e-4 --warmup-steps 50
-polish rotator-quarter4 rotator two_algo_face_rotator.pt --downscale 4 --steps 1500 --lr 1.5e-4 --warmup-steps 50 \
-  --flow-smoothness 0.01
-polish combiner-quarter4 combiner combiner.pt --downscale 2 --frozen "$export_dir" --steps 500 --lr 1e-4 --warmup-steps 50
+combiner_cycle quarter2 1e-4
+rotator_cycle quarter3 4 2e-4
+combiner_cycle quarter3 1e-4
+rotator_cycle quarter4 4 1.5e-4
+combiner_cycle quarter4 1e-4
 
 # held-out characters: new rig seeds, never seen in training
 if [ ! -f "$heldout/dataset.json" ]; then
