@@ -115,6 +115,11 @@ def _bad_checkpoint(folder, kind, tha1_weights=None):
         desc["networks"]["face_morpher"]["face_box"] = [200, 64, 128]
         (folder / "model.json").write_text(json.dumps(desc))
         return "model.json: face_morpher.face_box [200, 64, 128] must be a square inside the 256×256 picture"
+    if kind == "face box of text":
+        desc = json.loads((folder / "model.json").read_text())
+        desc["networks"]["face_morpher"]["face_box"] = [64, 64, "128"]
+        (folder / "model.json").write_text(json.dumps(desc))
+        return "model.json: face_morpher.face_box [64, 64, '128'] must be three whole numbers"
     if kind == "bad downscale":
         desc = json.loads((folder / "model.json").read_text())
         desc["networks"]["two_algo_face_rotator"]["downscale"] = 3
@@ -127,7 +132,7 @@ def _bad_checkpoint(folder, kind, tha1_weights=None):
 
 
 KINDS = ["missing", "not a checkpoint", "truncated zip", "truncated legacy", "runs code", "code inside zip",
-         "wrong network", "wrong shapes", "width mismatch", "bad face box", "bad downscale", "bad description"]
+         "wrong network", "wrong shapes", "width mismatch", "bad face box", "face box of text", "bad downscale", "bad description"]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -9,14 +9,14 @@ from pathlib import Path
 
 from ..errors import TrainingError
 from ..models import SIZE_OPTIONS
-from .stages import STAGES as STAGE_NETWORKS
+from .stages import STAGES as STAGE_DEFINITIONS
 
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-STAGES = ("morpher", "rotator", "combiner")
+STAGES = tuple(STAGE_DEFINITIONS)  # morpher, rotator, combiner
 CHOICES = {
     "stage": STAGES,
     "convention": ("tha1", "ntut"),
@@ -132,7 +132,7 @@ class TrainConfig:
         for key, (networks, check) in SIZE_OPTIONS.items():
             if getattr(self, key) == type(self).__dataclass_fields__[key].default:  # not set
                 continue
-            stages = [name for name in STAGES if STAGE_NETWORKS[name].network in networks]
+            stages = [name for name in STAGES if STAGE_DEFINITIONS[name].network in networks]
             if self.stage not in stages:
                 raise TrainingError(f"{key} applies to the {' and the '.join(stages)} only: set it in the config's "
                                     f"{' or '.join(f'[{name}]' for name in stages)} table")
