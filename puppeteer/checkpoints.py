@@ -137,6 +137,11 @@ def _width_of(state: Mapping) -> int | None:
     return None
 
 
+def bottleneck_blocks_in(path) -> int:
+    """How many residual blocks the bottleneck of the network saved in `path` has."""
+    return sum(key.endswith(".conv1.weight") for key in load_state_dict(path))
+
+
 def load_network(name: str, path, size: dict, device="cpu") -> nn.Module:
     """Build network `name` with `size` and load `path` into it strictly; every mismatch is one line."""
     state = load_state_dict(path, device)

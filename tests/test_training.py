@@ -7,7 +7,7 @@ import torch
 from PIL import Image
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from puppeteer.checkpoints import load_network, load_networks, read_description
+from puppeteer.checkpoints import FILES, load_network, load_networks, read_description
 from puppeteer.cli import main
 from puppeteer.data import format as fmt
 from puppeteer.errors import DatasetError, TrainingError
@@ -288,3 +288,36 @@ def test_a_downscaled_rotator_trains_and_exports_its_downscale(dataset, tmp_path
     assert main(["train", "rotator", "--dataset", str(dataset), "--out", str(tmp_path / "r2"), "--steps", "1",
                  "--downscale", "3"]) == 2
     assert "must be one of 1, 2, 4" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stage, network", [("rotator", "two_algo_face_rotator"), ("combiner", "combiner")])
+def test_fine_tuning_deepens_a_shallower_checkpoint_without_changing_its_output(stage, network, dataset, tmp_path,
+                                                                             capsys):
+    """--init from a 1-block network with --bottleneck-blocks 3: the added blocks start as the identity, so the
+    deeper network first computes exactly what the trained one did; it trains, exports and loads at 3 blocks."""
+    shallow = NETWORKS[network](width=4, bottleneck_blocks=1)
+    for p in shallow.parameters():  # a trained-looking network: every norm's scale away from 1
+        torch.nn.init.normal_(p, std=0.3)
+    torch.save(shallow.state_dict(), tmp_path / "shallow.pt")
+    deep = build_network(tiny(dataset, tmp_path, stage=stage, bottleneck_blocks=3, init=str(tmp_path / "shallow.pt")),
+                         network, "cpu").eval()
+    images = [torch.rand(1, 4, 32, 32) * 2 - 1 for _ in range(2 if stage == "combiner" else 1)]
+    pose = torch.rand(1, 3)
+    with torch.no_grad():
+        for a, b in zip(shallow(*images, pose), deep(*images, pose)):
+            assert torch.equal(a, b)
+    assert sum(k.endswith(".conv1.weight") for k in deep.state_dict()) == 3
+
+    model = tmp_path / "model"
+    frozen = ["--source", "dataset", *(["--frozen", str(model)] if stage == "combiner" else [])]
+    if stage == "combiner":
+        assert _train_one_step("rotator", dataset, tmp_path / "r", model, "--source", "dataset") == 0
+    assert main(["train", stage, "--dataset", str(dataset), "--out", str(tmp_path / "deep"), "--width", "4",
+                 "--bottleneck-blocks", "3", "--batch-size", "1", "--steps", "1", "--workers", "0", "--init",
+                 str(tmp_path / "shallow.pt"), "--export", str(model), "--overwrite", *frozen]) == 0
+    size = read_description(model).sizes[network]
+    assert size["bottleneck_blocks"] == 3
+    load_network(network, model / FILES[network], size)
+    assert main(["train", stage, "--dataset", str(dataset), "--out", str(tmp_path / "shallower"), "--width", "4",
+                 "--bottleneck-blocks", "1", "--steps", "1", "--init", str(model / FILES[network]), *frozen]) == 2
+    assert "different number of blocks" in capsys.readouterr().err

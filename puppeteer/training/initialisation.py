@@ -19,7 +19,9 @@ import math
 
 from torch import nn
 
+from ..errors import TrainingError
 from ..models import Combiner, FaceMorpher, TwoAlgoFaceRotator
+from ..models.blocks import ResBlock, init_weights
 
 START_LOGIT = 5.0  # sigmoid(5) ≈ 0.993: the input almost exactly (Adam steps do not shrink with the slope)
 PAINTING_ALPHA_LOGIT = 2.0  # sigmoid(2) ≈ 0.88: mostly the input, while the colour still gets 12 % of the gradient
@@ -45,3 +47,21 @@ def _start_at(conv: nn.Conv2d, logit: float) -> None:
     """Equal weights whose output is `logit` on average (before the head's sigmoid or tanh)."""
     taps = conv.in_channels * conv.kernel_size[0] * conv.kernel_size[1]
     nn.init.constant_(conv.weight, logit / (taps * RELU_OF_NORMAL_MEAN))
+
+
+def deepen(network: nn.Module, blocks: int) -> nn.Module:
+    """`network` with `blocks` residual blocks in its bottleneck. The added ones follow the trained ones and start as
+    the identity (their last norm's scale is 0), so the deeper network computes exactly what the trained one did and
+    training goes on from there: more capacity where the whole head is in view, without starting over."""
+    layers = next((m for m in network.main_body.children()
+                   if isinstance(m, nn.ModuleList) and any(isinstance(x, ResBlock) for x in m)), None)
+    if layers is None:
+        raise TrainingError("the network to deepen has no bottleneck blocks to add to")
+    last = max(i for i, m in enumerate(layers) if isinstance(m, ResBlock))
+    trained = sum(isinstance(m, ResBlock) for m in layers)
+    for i in range(blocks - trained):
+        block = ResBlock(layers[last].conv1.in_channels)
+        init_weights(block)
+        nn.init.zeros_(block.norm2.weight)
+        layers.insert(last + 1 + i, block)
+    return network

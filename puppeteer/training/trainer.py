@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, DistributedSampler
 
-from ..checkpoints import FILES, load_network, read_description
+from ..checkpoints import FILES, bottleneck_blocks_in, load_network, read_description
 from ..data.dataset import PoseDataset
 from ..errors import TrainingError
 from ..models import NETWORKS
@@ -20,7 +20,7 @@ from . import distributed
 from .checkpointing import latest_checkpoint, list_checkpoints, read_checkpoint, rng_state, save_checkpoint, \
     set_rng_state
 from .config import TrainConfig
-from .initialisation import start_near_identity
+from .initialisation import deepen, start_near_identity
 from .loading import device_batches
 from .losses import TrainingLoss
 from .metrics import display_space, psnr
@@ -99,9 +99,15 @@ def _run(cfg: TrainConfig, env: distributed.Env, state: dict | None) -> Path | N
 
 
 def build_network(cfg: TrainConfig, name: str, device) -> torch.nn.Module:
-    """The network to train: from scratch starting near the identity, or the weights of cfg.init (fine-tuning)."""
+    """The network to train: from scratch starting near the identity, or the weights of cfg.init (fine-tuning),
+    deepened when they have fewer bottleneck blocks than cfg asks for."""
     size = cfg.network_size()
-    network = load_network(name, cfg.init, size) if cfg.init else start_near_identity(NETWORKS[name](**size))
+    if cfg.init:
+        trained = min(bottleneck_blocks_in(cfg.init), size["bottleneck_blocks"])  # more: load_network says so
+        network = deepen(load_network(name, cfg.init, {**size, "bottleneck_blocks": trained}),
+                         size["bottleneck_blocks"])
+    else:
+        network = start_near_identity(NETWORKS[name](**size))
     return network.to(device).train().requires_grad_(True)
 
 
