@@ -307,6 +307,10 @@ def test_fine_tuning_deepens_a_shallower_checkpoint_without_changing_its_output(
         for a, b in zip(shallow(*images, pose), deep(*images, pose)):
             assert torch.equal(a, b)
     assert sum(k.endswith(".conv1.weight") for k in deep.state_dict()) == 3
+    torch.save(NETWORKS[network](width=4, bottleneck_blocks=0).state_dict(), tmp_path / "none.pt")
+    with pytest.raises(TrainingError, match="none.pt: has no bottleneck blocks to deepen"):
+        build_network(tiny(dataset, tmp_path, stage=stage, bottleneck_blocks=3, init=str(tmp_path / "none.pt")),
+                      network, "cpu")
 
     model = tmp_path / "model"
     frozen = ["--source", "dataset", *(["--frozen", str(model)] if stage == "combiner" else [])]

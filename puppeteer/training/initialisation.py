@@ -19,7 +19,6 @@ import math
 
 from torch import nn
 
-from ..errors import TrainingError
 from ..models import Combiner, FaceMorpher, TwoAlgoFaceRotator
 from ..models.blocks import ResBlock, init_weights
 
@@ -50,13 +49,11 @@ def _start_at(conv: nn.Conv2d, logit: float) -> None:
 
 
 def deepen(network: nn.Module, blocks: int) -> nn.Module:
-    """`network` with `blocks` residual blocks in its bottleneck. The added ones follow the trained ones and start as
-    the identity (their last norm's scale is 0), so the deeper network computes exactly what the trained one did and
-    training goes on from there: more capacity where the whole head is in view, without starting over."""
-    layers = next((m for m in network.main_body.children()
-                   if isinstance(m, nn.ModuleList) and any(isinstance(x, ResBlock) for x in m)), None)
-    if layers is None:
-        raise TrainingError("the network to deepen has no bottleneck blocks to add to")
+    """`network` (with at least one) with `blocks` residual blocks in its bottleneck. The added ones follow the
+    trained ones and start as the identity (their last norm's scale is 0), so the deeper network computes exactly
+    what the trained one did and training goes on from there instead of starting over."""
+    layers = next(m for m in network.main_body.children()
+                  if isinstance(m, nn.ModuleList) and any(isinstance(x, ResBlock) for x in m))
     last = max(i for i, m in enumerate(layers) if isinstance(m, ResBlock))
     trained = sum(isinstance(m, ResBlock) for m in layers)
     for i in range(blocks - trained):

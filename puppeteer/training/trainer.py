@@ -103,9 +103,14 @@ def build_network(cfg: TrainConfig, name: str, device) -> torch.nn.Module:
     deepened when they have fewer bottleneck blocks than cfg asks for."""
     size = cfg.network_size()
     if cfg.init:
-        trained = min(bottleneck_blocks_in(cfg.init), size["bottleneck_blocks"])  # more: load_network says so
-        network = deepen(load_network(name, cfg.init, {**size, "bottleneck_blocks": trained}),
-                         size["bottleneck_blocks"])
+        wanted = size["bottleneck_blocks"]
+        trained = min(bottleneck_blocks_in(cfg.init), wanted)  # more than wanted: load_network says so
+        network = load_network(name, cfg.init, {**size, "bottleneck_blocks": trained})
+        if trained < wanted:
+            if trained == 0:
+                raise TrainingError(f"{cfg.init}: has no bottleneck blocks to deepen to {wanted}; start from "
+                                    f"scratch or from a network that has some")
+            network = deepen(network, wanted)
     else:
         network = start_near_identity(NETWORKS[name](**size))
     return network.to(device).train().requires_grad_(True)
