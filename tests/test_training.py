@@ -324,4 +324,4 @@ def test_fine_tuning_deepens_a_shallower_checkpoint_without_changing_its_output(
     load_network(network, model / FILES[network], size)
     assert main(["train", stage, "--dataset", str(dataset), "--out", str(tmp_path / "shallower"), "--width", "4",
                  "--bottleneck-blocks", "1", "--steps", "1", "--init", str(model / FILES[network]), *frozen]) == 2
-    assert "different number of blocks" in capsys.readouterr().err
+    assert "has 3 bottleneck blocks, more than the 1 asked for" in capsys.readouterr().err

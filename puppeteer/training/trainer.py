@@ -103,8 +103,10 @@ def build_network(cfg: TrainConfig, name: str, device) -> torch.nn.Module:
     deepened when they have fewer bottleneck blocks than cfg asks for."""
     size = cfg.network_size()
     if cfg.init:
-        wanted = size["bottleneck_blocks"]
-        trained = min(bottleneck_blocks_in(cfg.init), wanted)  # more than wanted: load_network says so
+        wanted, trained = size["bottleneck_blocks"], bottleneck_blocks_in(cfg.init)
+        if trained > wanted:
+            raise TrainingError(f"{cfg.init}: has {trained} bottleneck blocks, more than the {wanted} asked for; set "
+                                f"bottleneck_blocks to {trained} (a trained network can be deepened, not thinned)")
         network = load_network(name, cfg.init, {**size, "bottleneck_blocks": trained})
         if trained < wanted:
             if trained == 0:
