@@ -137,14 +137,18 @@ def _width_of(state: Mapping) -> int | None:
     return None
 
 
-def bottleneck_blocks_in(path) -> int:
-    """How many residual blocks the bottleneck of the network saved in `path` has."""
-    return sum(key.endswith(".conv1.weight") for key in load_state_dict(path))
+def bottleneck_blocks_of(state: Mapping) -> int:
+    """How many residual blocks the saved network's bottleneck has."""
+    return sum(key.endswith(".conv1.weight") for key in state)
 
 
 def load_network(name: str, path, size: dict, device="cpu") -> nn.Module:
     """Build network `name` with `size` and load `path` into it strictly; every mismatch is one line."""
-    state = load_state_dict(path, device)
+    return network_from_state(name, load_state_dict(path, device), size, path, device)
+
+
+def network_from_state(name: str, state: Mapping, size: dict, path, device="cpu") -> nn.Module:
+    """Network `name` with `size`, holding `state` (read from `path`, which errors name), checked strictly."""
     network = NETWORKS[name](**size)
     expected = network.state_dict()
     found_width = _width_of(state)

@@ -12,7 +12,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, DistributedSampler
 
-from ..checkpoints import FILES, bottleneck_blocks_in, load_network, read_description
+from ..checkpoints import FILES, bottleneck_blocks_of, load_network, load_state_dict, network_from_state, \
+    read_description
 from ..data.dataset import PoseDataset
 from ..errors import TrainingError
 from ..models import NETWORKS
@@ -103,11 +104,12 @@ def build_network(cfg: TrainConfig, name: str, device) -> torch.nn.Module:
     deepened when they have fewer bottleneck blocks than cfg asks for."""
     size = cfg.network_size()
     if cfg.init:
-        wanted, trained = size["bottleneck_blocks"], bottleneck_blocks_in(cfg.init)
+        state = load_state_dict(cfg.init)
+        wanted, trained = size["bottleneck_blocks"], bottleneck_blocks_of(state)
         if trained > wanted:
             raise TrainingError(f"{cfg.init}: has {trained} bottleneck blocks, more than the {wanted} asked for; set "
                                 f"bottleneck_blocks to {trained} (a trained network can be deepened, not thinned)")
-        network = load_network(name, cfg.init, {**size, "bottleneck_blocks": trained})
+        network = network_from_state(name, state, {**size, "bottleneck_blocks": trained}, cfg.init)
         if trained < wanted:
             if trained == 0:
                 raise TrainingError(f"{cfg.init}: has no bottleneck blocks to deepen to {wanted}; start from "
