@@ -30,7 +30,7 @@ BENCH_POSE = Pose(0.4, -0.6, 0.3, 0.7, 0.2, 0.8)
 
 def per_network(size: dict) -> dict:
     """A size per network name: `size` itself if it is one (as model.json's), else `size` for all three (its
-    face_box for the morpher only, its downscale for the rotator and combiner)."""
+    face_box for the morpher only)."""
     if set(size) == set(NETWORKS):
         return size
     return {name: {k: v for k, v in size.items() if k not in SIZE_OPTIONS or name in SIZE_OPTIONS[k][0]}

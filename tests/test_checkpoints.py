@@ -125,6 +125,12 @@ def _bad_checkpoint(folder, kind, tha1_weights=None):
         desc["networks"]["two_algo_face_rotator"]["downscale"] = 3
         (folder / "model.json").write_text(json.dumps(desc))
         return "model.json: two_algo_face_rotator.downscale 3 must be one of 1, 2, 4"
+    if kind == "face box too small to downscale":
+        desc = json.loads((folder / "model.json").read_text())
+        desc["networks"]["face_morpher"].update(face_box=[64, 64, 72], downscale=2)
+        (folder / "model.json").write_text(json.dumps(desc))
+        return "model.json: face_morpher.face_box [64, 64, 72] must be a square inside the 256×256 picture whose " \
+               "size is a multiple of 16 (8 × downscale 2)"
     if kind == "bad description":
         (folder / "model.json").write_text("{not json")
         return "model.json: cannot read the description file"
@@ -132,7 +138,8 @@ def _bad_checkpoint(folder, kind, tha1_weights=None):
 
 
 KINDS = ["missing", "not a checkpoint", "truncated zip", "truncated legacy", "runs code", "code inside zip",
-         "wrong network", "wrong shapes", "width mismatch", "bad face box", "face box of text", "bad downscale", "bad description"]
+         "wrong network", "wrong shapes", "width mismatch", "bad face box", "face box of text", "bad downscale",
+         "face box too small to downscale", "bad description"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -186,6 +193,23 @@ def test_a_downscaled_rotator_sees_a_smaller_picture_and_resamples_the_full_size
     torch.testing.assert_close(outputs[4], enlarged.permute(0, 2, 3, 1))  # the flow, enlarged
     resampled = torch.nn.functional.grid_sample(image, outputs[5], align_corners=True, padding_mode="border")
     torch.testing.assert_close(outputs[1], resampled)  # drawn from the full-size picture
+
+
+def test_a_downscaled_morpher_blends_the_full_size_box_with_enlarged_alpha_and_colour(tmp_path, tiny_checkpoints):
+    folder = changed_copy(tiny_checkpoints, tmp_path / "half", "face_morpher", face_box=[64, 32, 128], downscale=2)
+    whole, half = load_networks(tiny_checkpoints).face_morpher, load_networks(folder).face_morpher
+    image, pose = torch.rand(1, 4, 256, 256) * 2 - 1, torch.tensor([[1.0, 0.5, 1.0]])
+    box = image[..., 64:192, 32:160]
+    with torch.no_grad():
+        output, alpha, color = half(image, pose)
+        small = whole(torch.nn.functional.avg_pool2d(box, 2), pose)  # the same weights on the shrunk box
+    enlarge = lambda m: torch.nn.functional.interpolate(m, size=(128, 128), mode="bilinear")
+    torch.testing.assert_close(alpha, enlarge(small[1]))
+    torch.testing.assert_close(color, enlarge(small[2]))
+    torch.testing.assert_close(output[..., 64:192, 32:160], alpha * box + (1 - alpha) * color)  # the full-size box
+    outside = torch.ones(256, 256, dtype=torch.bool)
+    outside[64:192, 32:160] = False
+    assert torch.equal(output[..., outside], image[..., outside])
 
 
 def test_a_downscaled_combiner_blends_full_size_pictures_with_enlarged_masks(tmp_path, tiny_checkpoints):

@@ -11,11 +11,11 @@ NETWORKS = {
     "combiner": Combiner,
 }
 
-# Sizes only some networks take (the morpher saves work with a face box, the others by downscaling): which
+# Sizes only some networks take (the morpher saves work with a face box; all three by downscaling): which
 # networks, and the check that explains a bad value.
 SIZE_OPTIONS = {
     "face_box": (("face_morpher",), check_face_box),
-    "downscale": (("two_algo_face_rotator", "combiner"), check_downscale),
+    "downscale": (tuple(NETWORKS), check_downscale),
 }
 
 __all__ = ["FaceMorpher", "TwoAlgoFaceRotator", "Combiner", "NETWORKS", "SIZE_OPTIONS"]

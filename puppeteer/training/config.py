@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from ..errors import TrainingError
-from ..models import SIZE_OPTIONS
+from ..models import SIZE_OPTIONS, check_face_box
 from .stages import STAGES as STAGE_DEFINITIONS
 
 try:
@@ -42,8 +42,8 @@ class TrainConfig:
     bottleneck_blocks: int = _key(6, "residual blocks in the bottleneck (THA v1: 6)")
     face_box: tuple = _key((), "morpher only: morph just this square of the picture, top,left,size (e.g. 64,64,128, "
                                "the face), and paste it back; empty: the whole picture (THA v1)")
-    downscale: int = _key(1, "rotator and combiner: work on the pictures shrunk this many times (1, 2 or 4) and "
-                             "enlarge the flow, masks and colours back: 1/downscale² of the work (THA v1: 1)")
+    downscale: int = _key(1, "work on the pictures (the morpher: its face box) shrunk this many times (1, 2 or 4) "
+                             "and enlarge the flow, masks and colours back: 1/downscale² of the work (THA v1: 1)")
     init: str = _key("", "start weights: empty = from scratch, else a .pt to fine-tune from (original THA v1, "
                          "NTUT fork, exported or training checkpoint); one with fewer bottleneck blocks is deepened, "
                          "the added blocks starting as the identity")
@@ -130,17 +130,19 @@ class TrainConfig:
             raise TrainingError("betas takes 2 numbers and perceptual_layers 3")
         if self.flow_smoothness and self.stage != "rotator":
             raise TrainingError("flow_smoothness applies to the rotator only: set it in the config's [rotator] table")
-        for key, (networks, check) in SIZE_OPTIONS.items():
-            if getattr(self, key) == type(self).__dataclass_fields__[key].default:  # not set
-                continue
-            stages = [name for name in STAGES if STAGE_DEFINITIONS[name].network in networks]
-            if self.stage not in stages:
-                raise TrainingError(f"{key} applies to the {' and the '.join(stages)} only: set it in the config's "
-                                    f"{' or '.join(f'[{name}]' for name in stages)} table")
-            try:
+        try:
+            for key, (networks, check) in SIZE_OPTIONS.items():
+                if getattr(self, key) == type(self).__dataclass_fields__[key].default:  # not set
+                    continue
+                stages = [name for name in STAGES if STAGE_DEFINITIONS[name].network in networks]
+                if self.stage not in stages:
+                    raise TrainingError(f"{key} applies to the {' and the '.join(stages)} only: set it in the "
+                                        f"config's {' or '.join(f'[{name}]' for name in stages)} table")
                 check(getattr(self, key))
-            except ValueError as e:
-                raise TrainingError(str(e)) from None
+            if self.face_box:
+                check_face_box(self.face_box, downscale=self.downscale)
+        except ValueError as e:
+            raise TrainingError(str(e)) from None
         return self
 
 
