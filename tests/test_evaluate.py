@@ -79,3 +79,44 @@ def test_evaluate_draws_input_truth_and_chain_output_side_by_side(dataset, tmp_p
     assert main(["evaluate", "--checkpoints", str(partial), "--dataset", str(dataset), "--json",
                  str(tmp_path / "p.json"), "--sheet", str(tmp_path / "p.png")]) == 2
     assert "needs all of" in capsys.readouterr().err
+
+
+def test_evaluate_runs_each_network_once_per_input_and_scores_the_chain_as_run_alone(dataset, tmp_path,
+                                                                                    monkeypatch):
+    """The rows share work (the chain and the fast chain morph and turn the same pictures), and sharing it changes
+    no number: the chain's PSNR is the one the three networks give when run one after the other."""
+    import torch
+    from torch.utils.data import DataLoader
+
+    from puppeteer.data.dataset import PoseDataset
+    from puppeteer.training import evaluation
+    from puppeteer.training.metrics import image_metrics
+
+    model = write_tiny_checkpoints(tmp_path / "model", width=4, blocks=1)
+    load, calls = evaluation._load, {}
+
+    def counted(name, network):
+        def run(*inputs):
+            calls[name] = calls.get(name, 0) + 1
+            return network(*inputs)
+        return run
+
+    def counting_load(folder, device):
+        description, networks = load(folder, device)
+        return description, {name: counted(name, network) for name, network in networks.items()}
+
+    monkeypatch.setattr(evaluation, "_load", counting_load)
+    report = evaluation.evaluate(model, dataset, batch_size=2)
+    # one batch: the morpher on the rest image; the rotator on the dataset's morphed image and on the morpher's;
+    # the combiner behind each of those
+    assert calls == {"face_morpher": 1, "two_algo_face_rotator": 2, "combiner": 2}
+
+    description, networks = load(model, "cpu")
+    batch = next(iter(DataLoader(PoseDataset(dataset, split="test", convention=description.convention),
+                                 batch_size=2)))
+    with torch.no_grad():
+        morphed = networks["face_morpher"](batch["rest"], batch["pose"][:, 3:6])[0]
+        rotated = networks["two_algo_face_rotator"](morphed, batch["pose"][:, 0:3])
+        final = networks["combiner"](rotated[0], rotated[1], batch["pose"][:, 0:3])[0]
+    expected = image_metrics(final, batch["posed"], description.convention)["psnr"].mean().item()
+    assert report["results"]["chain"]["final_image"]["psnr"] == pytest.approx(expected, abs=1e-4)

@@ -50,12 +50,13 @@ def evaluate(folder, dataset, split: str = "test", device="cpu", batch_size: int
     for batch in device_batches(DataLoader(data, batch_size=batch_size, num_workers=workers), device):
         if limit:
             batch = {k: v[:limit - count] for k, v in batch.items()}
+        reused = {name: _Reused(network) for name, network in networks.items()}
         for row in rows:
             stage_name, source, baseline, reported = ROWS[row]
             stage = STAGES[stage_name]
-            images, pose = stage.inputs(batch, networks, source)
+            images, pose = stage.inputs(batch, reused, source)
             target = batch[stage.target]
-            answers = dict(zip(stage.outputs, stage.run(networks[stage.network], images, pose)))
+            answers = dict(zip(stage.outputs, stage.run(reused[stage.network], images, pose)))
             answers = {k: v for k, v in answers.items() if not reported or k in reported}
             answers[f"identity ({baseline})"] = batch[baseline]
             for output, image in answers.items():
@@ -72,6 +73,20 @@ def evaluate(folder, dataset, split: str = "test", device="cpu", batch_size: int
         results.setdefault(row, {}).setdefault(output, {})[metric] = total / count
     return {"checkpoints": str(folder), "dataset": str(dataset), "split": split, "samples": count,
             "convention": description.convention, "results": results}
+
+
+class _Reused:
+    """A network that answers the same inputs only once: the rows share the morpher's and rotator's work (each
+    batch gets new ones; holding the inputs keeps their memory, so no new tensor can take their address)."""
+
+    def __init__(self, network):
+        self.network, self.answers = network, {}
+
+    def __call__(self, *inputs):
+        key = tuple((t.data_ptr(), t.shape, t.stride()) for t in inputs)
+        if key not in self.answers:
+            self.answers[key] = inputs, self.network(*inputs)
+        return self.answers[key][1]
 
 
 @torch.no_grad()
