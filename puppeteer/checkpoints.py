@@ -133,7 +133,7 @@ def load_state_dict(path, device="cpu") -> dict:
     return {k.removeprefix("module."): v for k, v in data.items()}
 
 
-def _width_of(state: Mapping) -> int | None:
+def width_of(state: Mapping) -> int | None:
     for key in ("main_body.module_list.0.0.weight", "main_body.downward_modules.0.0.weight"):
         if key in state:
             return int(state[key].shape[0])
@@ -154,7 +154,7 @@ def network_from_state(name: str, state: Mapping, size: dict, path, device="cpu"
     """Network `name` with `size`, holding `state` (read from `path`, which errors name), checked strictly."""
     network = NETWORKS[name](**size)
     expected = network.state_dict()
-    found_width = _width_of(state)
+    found_width = width_of(state)
     if found_width is not None and found_width != size["width"]:
         raise CheckpointError(f"{path}: width {found_width} in the file but {size['width']} in the description "
                               f"({DESCRIPTION_FILE}); fix the description's width for {name}")

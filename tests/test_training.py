@@ -334,3 +334,38 @@ def test_fine_tuning_deepens_a_shallower_checkpoint_without_changing_its_output(
     assert main(["train", stage, "--dataset", str(dataset), "--out", str(tmp_path / "shallower"), "--width", "4",
                  "--bottleneck-blocks", "1", "--steps", "1", "--init", str(model / FILES[network]), *frozen]) == 2
     assert "has 3 bottleneck blocks, more than the 1 asked for" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stage, network", [("morpher", "face_morpher"), ("rotator", "two_algo_face_rotator"),
+                                            ("combiner", "combiner")])
+def test_fine_tuning_widens_a_narrower_checkpoint_without_changing_its_output(stage, network, dataset, tmp_path,
+                                                                           capsys):
+    """--init from a width-4 network with --width 6: the trained weights fill the first channels and the added
+    ones start silent, so the wider network first computes what the trained one did (the combiner's skip
+    concatenations included); it trains, exports and loads at width 6, and cannot be narrowed back."""
+    narrow = NETWORKS[network](width=4, bottleneck_blocks=1)
+    for p in narrow.parameters():  # a trained-looking network: every norm's scale away from 1
+        torch.nn.init.normal_(p, std=0.3)
+    torch.save(narrow.state_dict(), tmp_path / "narrow.pt")
+    wide = build_network(tiny(dataset, tmp_path, stage=stage, width=6, init=str(tmp_path / "narrow.pt")),
+                         network, "cpu").eval()
+    assert wide.state_dict()["main_body." + next(iter(wide.main_body.state_dict()))].shape[0] == 6
+    images = [torch.rand(1, 4, 32, 32) * 2 - 1 for _ in range(2 if stage == "combiner" else 1)]
+    pose = torch.rand(1, 3)
+    with torch.no_grad():
+        for a, b in zip(narrow(*images, pose), wide(*images, pose)):
+            torch.testing.assert_close(a, b, atol=1e-4, rtol=0)  # equal but for the order of summation
+
+    model = tmp_path / "model"
+    frozen = ["--source", "dataset", *(["--frozen", str(model)] if stage == "combiner" else [])]
+    if stage == "combiner":
+        assert _train_one_step("rotator", dataset, tmp_path / "r", model, "--source", "dataset") == 0
+    assert main(["train", stage, "--dataset", str(dataset), "--out", str(tmp_path / "wide"), "--width", "6",
+                 "--bottleneck-blocks", "1", "--batch-size", "1", "--steps", "1", "--workers", "0", "--init",
+                 str(tmp_path / "narrow.pt"), "--export", str(model), "--overwrite", *frozen]) == 0
+    size = read_description(model).sizes[network]
+    assert size["width"] == 6
+    load_network(network, model / FILES[network], size)
+    assert main(["train", stage, "--dataset", str(dataset), "--out", str(tmp_path / "narrower"), "--width", "4",
+                 "--bottleneck-blocks", "1", "--steps", "1", "--init", str(model / FILES[network]), *frozen]) == 2
+    assert "is 6 channels wide, more than the 4 asked for; set width to 6" in capsys.readouterr().err

@@ -17,10 +17,12 @@ combiner and the rotator's colour path keep the saturated start.
 """
 import math
 
+import torch
 from torch import nn
 
 from ..models import Combiner, FaceMorpher, TwoAlgoFaceRotator
 from ..models.blocks import ResBlock, init_weights
+from ..models.combiner import UNet
 
 START_LOGIT = 5.0  # sigmoid(5) ≈ 0.993: the input almost exactly (Adam steps do not shrink with the slope)
 PAINTING_ALPHA_LOGIT = 2.0  # sigmoid(2) ≈ 0.88: mostly the input, while the colour still gets 12 % of the gradient
@@ -62,3 +64,35 @@ def deepen(network: nn.Module, blocks: int) -> nn.Module:
         nn.init.zeros_(block.norm2.weight)
         layers.insert(last + 1 + i, block)
     return network
+
+
+@torch.no_grad()
+def widen(trained: nn.Module, wide: nn.Module) -> nn.Module:
+    """`wide` (a wider network of the same kind, freshly initialised) holding `trained`'s weights in its first
+    channels. The added channels start silent: their norms' scale and shift are 0, so they output 0 and the wider
+    network computes exactly what the trained one did; their weights stay random, so the gradient reaches the
+    scales and they start learning at once."""
+    state = wide.state_dict()
+    norms = {f"{name}.{p}" for name, m in wide.named_modules() if isinstance(m, nn.InstanceNorm2d)
+             for p in ("weight", "bias")}
+    for key, narrow in trained.state_dict().items():
+        target = state[key]
+        for target_part, narrow_part in _concatenated_halves(wide, key, target, narrow):
+            target_part[tuple(slice(0, n) for n in narrow_part.shape)] = narrow_part
+        if key in norms:
+            target[narrow.shape[0]:] = 0
+    wide.load_state_dict(state)
+    return wide
+
+
+def _concatenated_halves(wide: nn.Module, key: str, target: torch.Tensor, narrow: torch.Tensor) -> list:
+    """[(part of the wide tensor, part of the narrow one)]: the whole tensors, except where a U-Net layer takes
+    [decoder, skip] concatenated, whose two halves of input channels each keep their place."""
+    body = getattr(wide, "main_body", None)
+    if isinstance(body, UNet):
+        for level, module in enumerate(body.upsampling_modules[:-1]):
+            conv = module[0]
+            if key == f"main_body.upsampling_modules.{level}.0.weight":
+                dim = 0 if isinstance(conv, nn.ConvTranspose2d) else 1  # the input channels' dimension
+                return list(zip(target.chunk(2, dim), narrow.chunk(2, dim)))
+    return [(target, narrow)]

@@ -13,7 +13,7 @@ import torch
 from torch.utils.data import DataLoader, DistributedSampler
 
 from ..checkpoints import FILES, bottleneck_blocks_of, load_network, load_state_dict, network_from_state, \
-    read_description
+    read_description, width_of
 from ..data.dataset import PoseDataset
 from ..errors import TrainingError
 from ..models import NETWORKS
@@ -21,7 +21,7 @@ from . import distributed
 from .checkpointing import latest_checkpoint, list_checkpoints, read_checkpoint, rng_state, save_checkpoint, \
     set_rng_state
 from .config import TrainConfig
-from .initialisation import deepen, start_near_identity
+from .initialisation import deepen, start_near_identity, widen
 from .loading import device_batches
 from .losses import TrainingLoss
 from .metrics import display_space, psnr
@@ -101,7 +101,7 @@ def _run(cfg: TrainConfig, env: distributed.Env, state: dict | None) -> Path | N
 
 def build_network(cfg: TrainConfig, name: str, device) -> torch.nn.Module:
     """The network to train: from scratch starting near the identity, or the weights of cfg.init (fine-tuning),
-    deepened when they have fewer bottleneck blocks than cfg asks for."""
+    deepened when they have fewer bottleneck blocks than cfg asks for, widened when they have fewer channels."""
     size = cfg.network_size()
     if cfg.init:
         state = load_state_dict(cfg.init)
@@ -109,12 +109,19 @@ def build_network(cfg: TrainConfig, name: str, device) -> torch.nn.Module:
         if trained > wanted:
             raise TrainingError(f"{cfg.init}: has {trained} bottleneck blocks, more than the {wanted} asked for; set "
                                 f"bottleneck_blocks to {trained} (a trained network can be deepened, not thinned)")
-        network = network_from_state(name, state, {**size, "bottleneck_blocks": trained}, cfg.init)
+        trained_width = width_of(state) or size["width"]
+        if trained_width > size["width"]:
+            raise TrainingError(f"{cfg.init}: is {trained_width} channels wide, more than the {size['width']} asked "
+                                f"for; set width to {trained_width} (a trained network can be widened, not narrowed)")
+        network = network_from_state(name, state, {**size, "bottleneck_blocks": trained, "width": trained_width},
+                                     cfg.init)
         if trained < wanted:
             if trained == 0:
                 raise TrainingError(f"{cfg.init}: has no bottleneck blocks to deepen to {wanted}; start from "
                                     f"scratch or from a network that has some")
             network = deepen(network, wanted)
+        if trained_width < size["width"]:
+            network = widen(network, NETWORKS[name](**size))
     else:
         network = start_near_identity(NETWORKS[name](**size))
     return network.to(device).train().requires_grad_(True)
