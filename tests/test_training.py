@@ -341,8 +341,9 @@ def test_fine_tuning_deepens_a_shallower_checkpoint_without_changing_its_output(
 def test_fine_tuning_widens_a_narrower_checkpoint_without_changing_its_output(stage, network, dataset, tmp_path,
                                                                            capsys):
     """--init from a width-4 network with --width 6: the trained weights fill the first channels and the added
-    ones start silent, so the wider network first computes what the trained one did (the combiner's skip
-    concatenations included); it trains, exports and loads at width 6, and cannot be narrowed back."""
+    ones feed nothing into them yet, so the wider network first computes what the trained one did (the combiner's
+    skip concatenations included), while the gradient already reaches every weight from an added channel into a
+    trained one; it trains, exports and loads at width 6, and cannot be narrowed back."""
     narrow = NETWORKS[network](width=4, bottleneck_blocks=1)
     for p in narrow.parameters():  # a trained-looking network: every norm's scale away from 1
         torch.nn.init.normal_(p, std=0.3)
@@ -355,6 +356,12 @@ def test_fine_tuning_widens_a_narrower_checkpoint_without_changing_its_output(st
     with torch.no_grad():
         for a, b in zip(narrow(*images, pose), wide(*images, pose)):
             torch.testing.assert_close(a, b, atol=1e-4, rtol=0)  # equal but for the order of summation
+    sum(output.square().mean() for output in wide(*images, pose)).backward()
+    convolutions = [m for m in wide.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
+    feeding = [m for m in convolutions if (m.weight == 0).any()]  # from added channels into trained ones
+    assert len(feeding) == len(convolutions) - 1  # all but the first, whose inputs are the picture and pose
+    for conv in feeding:
+        assert conv.weight.grad[conv.weight == 0].abs().sum() > 0  # the added channels start counting at once
 
     model = tmp_path / "model"
     frozen = ["--source", "dataset", *(["--frozen", str(model)] if stage == "combiner" else [])]

@@ -69,30 +69,30 @@ def deepen(network: nn.Module, blocks: int) -> nn.Module:
 @torch.no_grad()
 def widen(trained: nn.Module, wide: nn.Module) -> nn.Module:
     """`wide` (a wider network of the same kind, freshly initialised) holding `trained`'s weights in its first
-    channels. The added channels start silent: their norms' scale and shift are 0, so they output 0 and the wider
-    network computes exactly what the trained one did; their weights stay random, so the gradient reaches the
-    scales and they start learning at once."""
+    channels. The added channels compute from the start (random weights, norms at their usual 1 and 0) but feed
+    nothing into the trained ones yet: those weights start at 0. So the wider network computes what the trained
+    one did, and the gradient reaches the zero weights at once. (Silencing the added channels instead, with norm
+    scales of 0, keeps them silent for good: the ReLU after the norm passes no gradient at exactly 0.)"""
+    modules = dict(wide.named_modules())
     state = wide.state_dict()
-    norms = {f"{name}.{p}" for name, m in wide.named_modules() if isinstance(m, nn.InstanceNorm2d)
-             for p in ("weight", "bias")}
     for key, narrow in trained.state_dict().items():
-        target = state[key]
-        for target_part, narrow_part in _concatenated_halves(wide, key, target, narrow):
-            target_part[tuple(slice(0, n) for n in narrow_part.shape)] = narrow_part
-        if key in norms:
-            target[narrow.shape[0]:] = 0
+        inputs = 0 if isinstance(modules[key.rpartition(".")[0]], nn.ConvTranspose2d) else 1  # weight dimension
+        for target, part in _concatenated_halves(wide, key, state[key], narrow, inputs):
+            target[tuple(slice(0, n) for n in part.shape)] = part
+            if part.dim() == 4:  # a convolution: the added inputs reach no trained output yet
+                index = [slice(None)] * 4
+                index[1 - inputs], index[inputs] = slice(0, part.shape[1 - inputs]), slice(part.shape[inputs], None)
+                target[tuple(index)] = 0
     wide.load_state_dict(state)
     return wide
 
 
-def _concatenated_halves(wide: nn.Module, key: str, target: torch.Tensor, narrow: torch.Tensor) -> list:
+def _concatenated_halves(wide: nn.Module, key: str, target: torch.Tensor, narrow: torch.Tensor, inputs: int) -> list:
     """[(part of the wide tensor, part of the narrow one)]: the whole tensors, except where a U-Net layer takes
-    [decoder, skip] concatenated, whose two halves of input channels each keep their place."""
+    [decoder, skip] concatenated, whose two halves of input channels (dimension `inputs`) each keep their place."""
     body = getattr(wide, "main_body", None)
-    if isinstance(body, UNet):
-        for level, module in enumerate(body.upsampling_modules[:-1]):
-            conv = module[0]
-            if key == f"main_body.upsampling_modules.{level}.0.weight":
-                dim = 0 if isinstance(conv, nn.ConvTranspose2d) else 1  # the input channels' dimension
-                return list(zip(target.chunk(2, dim), narrow.chunk(2, dim)))
+    concatenated = [f"main_body.upsampling_modules.{level}.0.weight"
+                    for level in range(len(body.upsampling_modules) - 1)] if isinstance(body, UNet) else []
+    if key in concatenated:
+        return list(zip(target.chunk(2, inputs), narrow.chunk(2, inputs)))
     return [(target, narrow)]
