@@ -299,15 +299,41 @@ def test_a_downscaled_rotator_trains_and_exports_its_downscale(dataset, tmp_path
     assert "must be one of 1, 2, 4" in capsys.readouterr().err
 
 
+def _trained_looking(network: str, path, **size) -> torch.nn.Module:
+    """A network of `size` with every weight and norm scale away from its start, as if trained; saved at `path`."""
+    trained = NETWORKS[network](**size)
+    for p in trained.parameters():
+        torch.nn.init.normal_(p, std=0.3)
+    torch.save(trained.state_dict(), path)
+    return trained
+
+
+def _fine_tune_one_step(stage: str, network: str, dataset, tmp_path, init, width: int, blocks: int) -> int:
+    """`puppeteer train STAGE --init INIT` for one step at this width and depth, exported into tmp_path/model
+    (behind a one-step rotator for the combiner): its exit status."""
+    model = tmp_path / "model"
+    frozen = ["--source", "dataset", *(["--frozen", str(model)] if stage == "combiner" else [])]
+    if stage == "combiner" and not (model / FILES["two_algo_face_rotator"]).exists():
+        assert _train_one_step("rotator", dataset, tmp_path / "r", model, "--source", "dataset") == 0
+    return main(["train", stage, "--dataset", str(dataset), "--out", str(tmp_path / f"w{width}b{blocks}"), "--width",
+                 str(width), "--bottleneck-blocks", str(blocks), "--batch-size", "1", "--steps", "1", "--workers", "0",
+                 "--init", str(init), "--export", str(model), "--overwrite", *frozen])
+
+
+def _exported(network: str, tmp_path) -> dict:
+    """The size model.json gives the exported network, which loads at that size."""
+    model = tmp_path / "model"
+    size = read_description(model).sizes[network]
+    load_network(network, model / FILES[network], size)
+    return size
+
+
 @pytest.mark.parametrize("stage, network", [("rotator", "two_algo_face_rotator"), ("combiner", "combiner")])
 def test_fine_tuning_deepens_a_shallower_checkpoint_without_changing_its_output(stage, network, dataset, tmp_path,
                                                                              capsys):
     """--init from a 1-block network with --bottleneck-blocks 3: the added blocks start as the identity, so the
     deeper network first computes exactly what the trained one did; it trains, exports and loads at 3 blocks."""
-    shallow = NETWORKS[network](width=4, bottleneck_blocks=1)
-    for p in shallow.parameters():  # a trained-looking network: every norm's scale away from 1
-        torch.nn.init.normal_(p, std=0.3)
-    torch.save(shallow.state_dict(), tmp_path / "shallow.pt")
+    shallow = _trained_looking(network, tmp_path / "shallow.pt", width=4, bottleneck_blocks=1)
     deep = build_network(tiny(dataset, tmp_path, stage=stage, bottleneck_blocks=3, init=str(tmp_path / "shallow.pt")),
                          network, "cpu").eval()
     images = [torch.rand(1, 4, 32, 32) * 2 - 1 for _ in range(2 if stage == "combiner" else 1)]
@@ -321,18 +347,9 @@ def test_fine_tuning_deepens_a_shallower_checkpoint_without_changing_its_output(
         build_network(tiny(dataset, tmp_path, stage=stage, bottleneck_blocks=3, init=str(tmp_path / "none.pt")),
                       network, "cpu")
 
-    model = tmp_path / "model"
-    frozen = ["--source", "dataset", *(["--frozen", str(model)] if stage == "combiner" else [])]
-    if stage == "combiner":
-        assert _train_one_step("rotator", dataset, tmp_path / "r", model, "--source", "dataset") == 0
-    assert main(["train", stage, "--dataset", str(dataset), "--out", str(tmp_path / "deep"), "--width", "4",
-                 "--bottleneck-blocks", "3", "--batch-size", "1", "--steps", "1", "--workers", "0", "--init",
-                 str(tmp_path / "shallow.pt"), "--export", str(model), "--overwrite", *frozen]) == 0
-    size = read_description(model).sizes[network]
-    assert size["bottleneck_blocks"] == 3
-    load_network(network, model / FILES[network], size)
-    assert main(["train", stage, "--dataset", str(dataset), "--out", str(tmp_path / "shallower"), "--width", "4",
-                 "--bottleneck-blocks", "1", "--steps", "1", "--init", str(model / FILES[network]), *frozen]) == 2
+    assert _fine_tune_one_step(stage, network, dataset, tmp_path, tmp_path / "shallow.pt", 4, 3) == 0
+    assert _exported(network, tmp_path)["bottleneck_blocks"] == 3
+    assert _fine_tune_one_step(stage, network, dataset, tmp_path, tmp_path / "model" / FILES[network], 4, 1) == 2
     assert "has 3 bottleneck blocks, more than the 1 asked for" in capsys.readouterr().err
 
 
@@ -344,13 +361,9 @@ def test_fine_tuning_widens_a_narrower_checkpoint_without_changing_its_output(st
     ones feed nothing into them yet, so the wider network first computes what the trained one did (the combiner's
     skip concatenations included), while the gradient already reaches every weight from an added channel into a
     trained one; it trains, exports and loads at width 6, and cannot be narrowed back."""
-    narrow = NETWORKS[network](width=4, bottleneck_blocks=1)
-    for p in narrow.parameters():  # a trained-looking network: every norm's scale away from 1
-        torch.nn.init.normal_(p, std=0.3)
-    torch.save(narrow.state_dict(), tmp_path / "narrow.pt")
+    narrow = _trained_looking(network, tmp_path / "narrow.pt", width=4, bottleneck_blocks=1)
     wide = build_network(tiny(dataset, tmp_path, stage=stage, width=6, init=str(tmp_path / "narrow.pt")),
                          network, "cpu").eval()
-    assert wide.state_dict()["main_body." + next(iter(wide.main_body.state_dict()))].shape[0] == 6
     images = [torch.rand(1, 4, 32, 32) * 2 - 1 for _ in range(2 if stage == "combiner" else 1)]
     pose = torch.rand(1, 3)
     with torch.no_grad():
@@ -363,16 +376,7 @@ def test_fine_tuning_widens_a_narrower_checkpoint_without_changing_its_output(st
     for conv in feeding:
         assert conv.weight.grad[conv.weight == 0].abs().sum() > 0  # the added channels start counting at once
 
-    model = tmp_path / "model"
-    frozen = ["--source", "dataset", *(["--frozen", str(model)] if stage == "combiner" else [])]
-    if stage == "combiner":
-        assert _train_one_step("rotator", dataset, tmp_path / "r", model, "--source", "dataset") == 0
-    assert main(["train", stage, "--dataset", str(dataset), "--out", str(tmp_path / "wide"), "--width", "6",
-                 "--bottleneck-blocks", "1", "--batch-size", "1", "--steps", "1", "--workers", "0", "--init",
-                 str(tmp_path / "narrow.pt"), "--export", str(model), "--overwrite", *frozen]) == 0
-    size = read_description(model).sizes[network]
-    assert size["width"] == 6
-    load_network(network, model / FILES[network], size)
-    assert main(["train", stage, "--dataset", str(dataset), "--out", str(tmp_path / "narrower"), "--width", "4",
-                 "--bottleneck-blocks", "1", "--steps", "1", "--init", str(model / FILES[network]), *frozen]) == 2
+    assert _fine_tune_one_step(stage, network, dataset, tmp_path, tmp_path / "narrow.pt", 6, 1) == 0
+    assert _exported(network, tmp_path)["width"] == 6
+    assert _fine_tune_one_step(stage, network, dataset, tmp_path, tmp_path / "model" / FILES[network], 4, 1) == 2
     assert "is 6 channels wide, more than the 4 asked for; set width to 6" in capsys.readouterr().err
