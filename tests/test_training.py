@@ -320,6 +320,18 @@ def _fine_tune_one_step(stage: str, network: str, dataset, tmp_path, init, width
                  "--init", str(init), "--export", str(model), "--overwrite", *frozen])
 
 
+def _random_inputs(stage: str) -> list:
+    """Random pictures (two for the combiner) and a pose, small: the networks are fully convolutional."""
+    return [torch.rand(1, 4, 32, 32) * 2 - 1 for _ in range(2 if stage == "combiner" else 1)] + [torch.rand(1, 3)]
+
+
+@torch.no_grad()
+def _outputs_of_both(first, second, stage: str) -> list[tuple]:
+    """(first's, second's) output pairs for the same random inputs."""
+    inputs = _random_inputs(stage)
+    return list(zip(first(*inputs), second(*inputs)))
+
+
 def _exported(network: str, tmp_path) -> dict:
     """The size model.json gives the exported network, which loads at that size."""
     model = tmp_path / "model"
@@ -336,11 +348,8 @@ def test_fine_tuning_deepens_a_shallower_checkpoint_without_changing_its_output(
     shallow = _trained_looking(network, tmp_path / "shallow.pt", width=4, bottleneck_blocks=1)
     deep = build_network(tiny(dataset, tmp_path, stage=stage, bottleneck_blocks=3, init=str(tmp_path / "shallow.pt")),
                          network, "cpu").eval()
-    images = [torch.rand(1, 4, 32, 32) * 2 - 1 for _ in range(2 if stage == "combiner" else 1)]
-    pose = torch.rand(1, 3)
-    with torch.no_grad():
-        for a, b in zip(shallow(*images, pose), deep(*images, pose)):
-            assert torch.equal(a, b)
+    for a, b in _outputs_of_both(shallow, deep, stage):
+        assert torch.equal(a, b)
     assert sum(k.endswith(".conv1.weight") for k in deep.state_dict()) == 3
     torch.save(NETWORKS[network](width=4, bottleneck_blocks=0).state_dict(), tmp_path / "none.pt")
     with pytest.raises(TrainingError, match="none.pt: has no bottleneck blocks to deepen"):
@@ -364,12 +373,9 @@ def test_fine_tuning_widens_a_narrower_checkpoint_without_changing_its_output(st
     narrow = _trained_looking(network, tmp_path / "narrow.pt", width=4, bottleneck_blocks=1)
     wide = build_network(tiny(dataset, tmp_path, stage=stage, width=6, init=str(tmp_path / "narrow.pt")),
                          network, "cpu").eval()
-    images = [torch.rand(1, 4, 32, 32) * 2 - 1 for _ in range(2 if stage == "combiner" else 1)]
-    pose = torch.rand(1, 3)
-    with torch.no_grad():
-        for a, b in zip(narrow(*images, pose), wide(*images, pose)):
-            torch.testing.assert_close(a, b, atol=1e-4, rtol=0)  # equal but for the order of summation
-    sum(output.square().mean() for output in wide(*images, pose)).backward()
+    for a, b in _outputs_of_both(narrow, wide, stage):
+        torch.testing.assert_close(a, b, atol=1e-4, rtol=0)  # equal but for the order of summation
+    sum(output.square().mean() for output in wide(*_random_inputs(stage))).backward()
     convolutions = [m for m in wide.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
     feeding = [m for m in convolutions if (m.weight == 0).any()]  # from added channels into trained ones
     assert len(feeding) == len(convolutions) - 1  # all but the first, whose inputs are the picture and pose
