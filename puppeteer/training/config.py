@@ -46,7 +46,7 @@ class TrainConfig:
                              "and enlarge the flow, masks and colours back: 1/downscale² of the work (THA v1: 1)")
     init: str = _key("", "start weights: empty = from scratch, else a .pt to fine-tune from (original THA v1, "
                          "NTUT fork, exported or training checkpoint); one with fewer bottleneck blocks is deepened, "
-                         "the added blocks starting as the identity")
+                         "one with fewer channels widened, computing at first exactly what it did")
     frozen: str = _key("", "checkpoint folder holding the frozen earlier stages")
     source: str = _key("morpher", "what the rotator/combiner chain starts from: the frozen morpher's output "
                                   "(morpher, as THA v1) or the dataset's morphed image (dataset)")
