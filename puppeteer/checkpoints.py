@@ -19,7 +19,7 @@ from torch import nn
 from .errors import CheckpointError
 from .files import write_atomically
 from .images import CONVENTIONS
-from .models import NETWORKS, SIZE_OPTIONS, check_face_box
+from .models import NETWORKS, SIZE_OPTIONS
 from .paths import DEFAULT_CHECKPOINTS
 
 DESCRIPTION_FILE = "model.json"
@@ -59,23 +59,20 @@ class ModelDescription:
                                           f"(expected positive integers for {', '.join(THA1_SIZE)}; "
                                           f"{_options_text()})")
             for key, value in options.items():
-                size[key] = _checked(SIZE_OPTIONS[key][1], value, f"{path}: {name}.")
-            if "face_box" in size:
-                _checked(lambda box: check_face_box(box, downscale=size.get("downscale", 1)), size["face_box"],
-                         f"{path}: {name}.")
+                size[key] = _checked(SIZE_OPTIONS[key][1], value, size, f"{path}: {name}.")
             sizes[name] = size
         return cls(convention, sizes, data)
 
 
 def _options_text() -> str:
-    """'face_box for face_morpher only; downscale for face_morpher, two_algo_face_rotator, combiner only'."""
+    """'downscale for face_morpher, two_algo_face_rotator, combiner only; face_box for face_morpher only'."""
     return "; ".join(f"{key} for {', '.join(owners)} only" for key, (owners, _) in SIZE_OPTIONS.items())
 
 
-def _checked(check, value, where: str):
-    """check(value), its ValueError turned into a CheckpointError that says where."""
+def _checked(check, value, size: dict, where: str):
+    """check(value, size), its ValueError turned into a CheckpointError that says where."""
     try:
-        return check(value)
+        return check(value, size)
     except ValueError as e:
         raise CheckpointError(f"{where}{e}") from None
 

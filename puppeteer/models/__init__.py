@@ -12,10 +12,11 @@ NETWORKS = {
 }
 
 # Sizes only some networks take (the morpher saves work with a face box; all three by downscaling): which
-# networks, and the check that explains a bad value.
+# networks, and the check that explains a bad value given the network's options checked before it (downscale
+# first: the face box must suit it).
 SIZE_OPTIONS = {
-    "face_box": (("face_morpher",), check_face_box),
-    "downscale": (tuple(NETWORKS), check_downscale),
+    "downscale": (tuple(NETWORKS), lambda downscale, size: check_downscale(downscale)),
+    "face_box": (("face_morpher",), lambda box, size: check_face_box(box, downscale=size.get("downscale", 1))),
 }
 
 __all__ = ["FaceMorpher", "TwoAlgoFaceRotator", "Combiner", "NETWORKS", "SIZE_OPTIONS"]

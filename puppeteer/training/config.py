@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from ..errors import TrainingError
-from ..models import SIZE_OPTIONS, check_face_box
+from ..models import SIZE_OPTIONS
 from .stages import STAGES as STAGE_DEFINITIONS
 
 try:
@@ -138,9 +138,7 @@ class TrainConfig:
                 if self.stage not in stages:
                     raise TrainingError(f"{key} applies to the {' and the '.join(stages)} only: set it in the "
                                         f"config's {' or '.join(f'[{name}]' for name in stages)} table")
-                check(getattr(self, key))
-            if self.face_box:
-                check_face_box(self.face_box, downscale=self.downscale)
+                check(getattr(self, key), {"downscale": self.downscale})
         except ValueError as e:
             raise TrainingError(str(e)) from None
         return self
