@@ -6,7 +6,6 @@ checkpoints (N(0, 0.05²) per tensor), since timings do not depend on their valu
 """
 import math
 import os
-import platform
 import statistics
 import tempfile
 import time
@@ -21,7 +20,8 @@ from .images import decode, encode, load_character
 from .models import NETWORKS, SIZE_OPTIONS
 from .paths import DEFAULT_CHARACTER
 from .pose import Pose
-from .poser import Poser, Resampler, cpu_supports_bf16, fast_by_default, resolve_device
+from . import precision as precisions
+from .poser import Poser, Resampler, fast_by_default, resolve_device
 from .video import write_video
 
 VARIANTS = {"tha1": {"width": 64, "bottleneck_blocks": 6}, "lite": {"width": 16, "bottleneck_blocks": 2}}
@@ -138,7 +138,7 @@ def optimised_paths(device: torch.device, compile_: bool) -> list[tuple[str, str
     paths = [("fp32", "fp32", False, False)]
     if device.type == "cuda":
         paths.append(("fp16", "fp16", False, False))
-    elif cpu_supports_bf16():
+    elif precisions.cpu_supports_bf16():
         paths.append(("bf16", "bf16", False, False))
     if compile_:
         paths += [(f"{label}+compile", precision, True, False) for label, precision, _, _ in list(paths)]
@@ -178,7 +178,7 @@ def bench_variant(size: dict, device: torch.device, compile_: bool, warmup: int,
         poser = Poser(networks, device=device, precision=precision, fast=fast)
         entry = {"precision": precision, "compiled": compiled, "fast": fast}
         if compiled:
-            poser.compile_in_background().join()
+            poser.optimise_in_background().join()
             if not poser.compiled:
                 log(f"  {label}: compiler unavailable ({poser.compile_error})")
                 result["paths"][label] = {**entry, "error": poser.compile_error}
@@ -197,12 +197,50 @@ def bench_variant(size: dict, device: torch.device, compile_: bool, warmup: int,
         log(f"  {label}: {entry['chain']['median_ms']:.1f} ms ({entry['speedup']}× naive), "
             f"error {entry['error_vs_fp32']['mean_levels']:.3f} mean / "
             f"{entry['error_vs_fp32']['max_levels']} max levels")
+    if "bf16" in result["paths"]:
+        result["auto_precision"] = _auto_precision(result["paths"])
+        log(f"  auto precision (on these random weights): {result['auto_precision']['precision']}, "
+            f"{result['auto_precision']['reason']}")
     return result
+
+
+def _auto_precision(paths: dict) -> dict:
+    """What `--precision auto` decides from these timings: compiled against compiled where both ran."""
+    compiled = all("chain" in paths.get(f"{p}+compile", {}) for p in ("fp32", "bf16"))
+    fp32, bf16 = (paths[f"{p}+compile" if compiled else p] for p in ("fp32", "bf16"))
+    error = bf16["error_vs_fp32"]
+    choice = precisions.decide(precisions.Measurement(fp32["chain"]["median_ms"], bf16["chain"]["median_ms"],
+                                                      error["mean_levels"], error["max_levels"]))
+    return {"precision": choice.precision, "reason": choice.reason}
 
 
 def _gflops(gmac: float, timing: dict) -> float:
     """The FLOP rate (2 per multiply-accumulate) a path ran at."""
     return round(2 * gmac / timing["median_ms"] * 1000, 1)
+
+
+PEAK_LAYERS = ((64, 128), (128, 64), (512, 32))  # (channels, size) of 3×3 convolutions like the posers'
+
+
+def peak_gflops(device: torch.device, precision: str, reps: int = 7) -> float:
+    """The best FLOP rate this machine reaches on a plain 3×3 convolution at `precision`: what a poser network
+    could reach at most, so a missed goal says whether the code or the machine falls short."""
+    best = 0.0
+    context = nullcontext() if precision == "fp32" else torch.autocast(
+        device.type, dtype=torch.bfloat16 if precision == "bf16" else torch.float16)
+    for channels, size in PEAK_LAYERS:
+        conv = torch.nn.Conv2d(channels, channels, 3, padding=1).to(device, memory_format=torch.channels_last)
+        x = torch.randn(1, channels, size, size, device=device).contiguous(memory_format=torch.channels_last)
+        with torch.inference_mode(), context:
+            timing = _timings(lambda: _synchronised(conv(x)), warmup=2, reps=reps)
+        best = max(best, 2 * size * size * channels * channels * 9 / timing["median_ms"] / 1e6)
+    return round(best, 1)
+
+
+def _synchronised(tensor: torch.Tensor) -> torch.Tensor:
+    if tensor.is_cuda:
+        torch.cuda.synchronize()
+    return tensor
 
 
 def _bench_character() -> np.ndarray:
@@ -255,8 +293,8 @@ def bench_end_to_end(poser: Poser, seconds: float, log=print) -> dict:
 
 
 def machine_info(device: torch.device) -> dict:
-    return {"device": str(device), "cpu": platform.processor() or platform.machine(),
-            "cpu_capability": torch.backends.cpu.get_cpu_capability(), "native_bf16": cpu_supports_bf16(),
+    return {"device": str(device), "cpu": precisions.cpu_name(),
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(), "native_bf16": precisions.cpu_supports_bf16(),
             "torch_threads": torch.get_num_threads(), "cpu_count": os.cpu_count(), "torch": torch.__version__,
             "cuda": torch.cuda.get_device_name(0) if device.type == "cuda" else None}
 
@@ -280,11 +318,17 @@ def check_goals(report: dict) -> list[dict]:
         fast = [p["chain"]["median_ms"] for p in variant["paths"].values() if p.get("fast") and "chain" in p]
         if fast:  # what the app shows on a CPU, beside the goal it does not count for
             goal["best"] += f"; fast rendering (no combiner): {min(fast):.1f} ms"
-        if not goal["met"] and "gflops" in best:
-            needed = 2 * variant["gmac"]["chain"] / GOALS_MS[name] * 1000
+        needed = 2 * variant["gmac"]["chain"] / GOALS_MS[name] * 1000
+        peak_precision, peak = max(report["machine"]["peak_gflops"].items(), key=lambda item: item[1])
+        goal["rates"] = (f"{best['gflops']:.0f} GFLOP/s reached; {name} in {GOALS_MS[name]:g} ms would need "
+                         f"{needed:.0f}; this machine's peak is {peak:.0f} ({peak_precision} convolution)")
+        if not goal["met"]:
+            short = ("the code is short, not the machine" if needed <= peak else
+                     f"the machine is short: even at its peak a frame would take "
+                     f"{2 * variant['gmac']['chain'] / peak * 1000:.0f} ms")
             goal["why"] = (f"its {variant['gmac']['chain']:.2f} GMAC a frame need {needed:.0f} GFLOP/s to fit "
                            f"{GOALS_MS[name]:g} ms; the best path ran at {best['gflops']:.0f} GFLOP/s "
-                           f"({needed / best['gflops']:.1f}× short)")
+                           f"({needed / best['gflops']:.1f}× short) and this machine's peak is {peak:.0f}: {short}")
         goals.append(goal)
         if name == "tha1":
             goals.append({"goal": f"tha1 ≥ {GOAL_SPEEDUP:g}× naive", "best": f"{best['speedup']}× ({label})",
@@ -308,10 +352,22 @@ def check_goals(report: dict) -> list[dict]:
     return goals
 
 
+def peak_precisions(device: torch.device) -> list[str]:
+    if device.type == "cuda":
+        return ["fp32", "fp16"]
+    return ["fp32", "bf16"] if precisions.cpu_supports_bf16() else ["fp32"]
+
+
 def run_bench(variants=("tha1", "lite"), device="auto", compile_=True, warmup=2, reps=10, tracking_frames=60,
-              e2e_seconds=10.0, lite_size=None, log=print) -> dict:
+              e2e_seconds=10.0, lite_size=None, log=print, report=None) -> dict:
+    """Every measurement, filled into `report` (a new dict by default) as it is made, so that what was measured
+    is there even when a later part fails."""
     device = resolve_device(device)
-    report = {"machine": machine_info(device), "variants": {}}
+    report = {} if report is None else report
+    report.update({"machine": machine_info(device), "variants": {}})
+    report["machine"]["peak_gflops"] = {p: peak_gflops(device, p) for p in peak_precisions(device)}
+    log("peak " + ", ".join(f"{p} {rate:.0f} GFLOP/s" for p, rate in report["machine"]["peak_gflops"].items())
+        + " (3×3 convolutions)")
     for name in variants:
         size = lite_size if (name == "lite" and lite_size) else VARIANTS[name]
         log(f"{name} ({describe_size(size)}) on {device}:")
@@ -326,12 +382,13 @@ def run_bench(variants=("tha1", "lite"), device="auto", compile_=True, warmup=2,
     if e2e_seconds:
         size = lite_size or VARIANTS["lite"]
         poser = Poser(random_networks(size), device=device, precision="auto", fast=fast_by_default(device))
-        if compile_:  # as the app runs once its compiled chain is ready
-            poser.compile_in_background().join()
-        log(f"end to end (lite, {poser.precision}{', compiled' if poser.compiled else ''}"
-            f"{', fast' if poser.fast else ''}, as the app runs it):")
-        report["end_to_end"] = {"variant": "lite", "precision": poser.precision, "compiled": poser.compiled,
-                                "fast": poser.fast,
+        # as the app runs once its compiled chain is ready and its precision measured
+        poser.optimise_in_background(compile_, character=_bench_character).join()
+        choice = poser.choice()
+        log(f"end to end (lite, {choice.precision}{', compiled' if poser.compiled else ''}"
+            f"{', fast' if poser.fast else ''}, as the app runs it; precision {choice.reason}):")
+        report["end_to_end"] = {"variant": "lite", "precision": choice.precision,
+                                "precision_reason": choice.reason, "compiled": poser.compiled, "fast": poser.fast,
                                 **bench_end_to_end(poser, e2e_seconds, log)}
     report["goals"] = check_goals(report)
     return report

@@ -6,6 +6,7 @@ Conventions (reference README §1 and §9):
   * ``ntut``: plain [0, 1] sRGB RGBA, as the NTUT fork's ``ToTensor`` gives.
 Images are H×W×4 uint8 RGBA numpy arrays; network tensors are 4×H×W float32.
 """
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -80,6 +81,26 @@ def _read_16bit_png(path: Path) -> np.ndarray:
     return np.rint(raw / 257.0).astype(np.uint8)
 
 
+def _check_pixel_count(path: Path) -> None:
+    """A picture larger than Pillow's decompression-bomb limit is refused before it is decoded: it would take
+    gigabytes of memory, and below twice the limit Pillow only warns."""
+    limit = Image.MAX_IMAGE_PIXELS
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as im:  # reads the header only
+                width, height = im.size
+            if not limit or width * height <= limit:
+                return
+            size = f"{width}×{height} ({width * height / 1e6:.0f} megapixels)"
+        except Image.DecompressionBombError:
+            size = f"over {2 * limit / 1e6:.0f} megapixels"
+        except (OSError, SyntaxError, ValueError):  # not a picture, or damaged: read_image says which
+            return
+    raise ImageError(f"{path}: the picture is {size}, more than the {limit / 1e6:.0f} megapixels this program "
+                     "reads; shrink it first (a character is 256×256)")
+
+
 def read_image(path) -> np.ndarray:
     """Any picture → H×W×C uint8 (C = 1, 2, 3 or 4), with clear errors for missing or damaged files."""
     path = Path(path)
@@ -87,6 +108,7 @@ def read_image(path) -> np.ndarray:
         raise ImageError(f"{path}: file not found")
     if path.is_dir():
         raise ImageError(f"{path}: is a folder, not a picture")
+    _check_pixel_count(path)
     if _png_bit_depth(path) == 16:
         return _read_16bit_png(path)
     try:

@@ -7,3 +7,4 @@ DEFAULT_CHECKPOINTS = REPO_ROOT / "checkpoint"
 ASSETS = REPO_ROOT / "assets"
 CHARACTERS = ASSETS / "characters"
 DEFAULT_CHARACTER = CHARACTERS / "default.png"
+SAMPLE_FACE = ASSETS / "sample_face.jpg"  # a real face for benchmarks (public domain)

@@ -5,6 +5,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +13,10 @@ import torch
 
 from .checkpoints import Networks
 from .errors import PuppeteerError
-from .images import SIZE, decode, encode
+from .images import SIZE, decode, encode, load_character
+from .paths import DEFAULT_CHARACTER
 from .pose import Pose
-
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")
-
+from .precision import Choice, ChoiceCache, decide, first_choice, machine_key, measure, model_key
 
 def resolve_device(device: str | None = "auto") -> torch.device:
     if device in (None, "auto"):
@@ -35,40 +35,23 @@ def fast_by_default(device: torch.device) -> bool:
     return device.type == "cpu"
 
 
-def cpu_supports_bf16() -> bool:
-    """True on CPUs with native bf16 maths (AVX-512-BF16 or AMX), where bf16 is faster than fp32."""
-    return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
-
-
-def resolve_precision(precision: str | None, device: torch.device) -> str:
-    """'auto' → fp16 on CUDA, bf16 on CPUs with native bf16, else fp32. Unsupported choices are errors."""
-    if precision not in PRECISIONS and precision is not None:
-        raise PuppeteerError(f"precision {precision!r} is not one of {', '.join(PRECISIONS)}")
-    if precision in (None, "auto"):
-        if device.type == "cuda":
-            return "fp16"
-        return "bf16" if cpu_supports_bf16() else "fp32"
-    if precision == "fp16" and device.type != "cuda":
-        raise PuppeteerError("fp16 runs on CUDA only; on the CPU use bf16 or fp32")
-    if precision == "bf16" and device.type == "cpu" and not cpu_supports_bf16():
-        raise PuppeteerError("this CPU has no native bf16 (AVX-512-BF16/AMX); use --precision fp32")
-    return precision
-
-
 class Poser:
     """Turns a character (H×W×4 uint8) and poses into posed pictures. No autograd; batches of poses.
 
     The fast path: weights moved to the device once, channels_last tensors (what oneDNN and cuDNN convolve
-    fastest), `inference_mode`, and optionally `compile_in_background()`, which builds a torch.compile'd chain
-    (inductor, frozen weights) while the eager one keeps rendering, and switches over when it is ready.
+    fastest), `inference_mode`, and optionally `optimise_in_background()`, which builds a torch.compile'd chain
+    (inductor, frozen weights) while the eager one keeps rendering, switches over when it is ready, and for
+    precision `auto` measures whether bf16 pays (see `puppeteer.precision`).
 
     `fast` (settable at any time) skips the combiner and the rotator's colour path, and shows the rotator's
     resampled picture: on a CPU about 2.5× the frame rate, for a little less cleanly drawn turned heads.
+    Each path (eager or compiled, fast or full) has its own precision choice, since bf16 pays on some only.
     """
 
     def __init__(self, networks: Networks, device="auto", precision="fp32", fast: bool = False):
         self.device = resolve_device(device) if not isinstance(device, torch.device) else device
-        self.precision = resolve_precision(precision, self.device)
+        self._first_choice = first_choice(precision, self.device)
+        self._choices = {}  # (compiled, fast) → Choice, once known
         self.networks = networks
         self.convention = networks.description.convention
         modules = (networks.face_morpher, networks.two_algo_face_rotator, networks.combiner)
@@ -79,13 +62,58 @@ class Poser:
         self.fast = fast
         self.compile_seconds = None  # set once the compiled chain is in use
         self.compile_error = None
+        self._model_key = None
 
-    def precision_context(self):
+    # --- precision ---------------------------------------------------------------------------------------------
+
+    def choice(self, fast: bool | None = None) -> Choice:
+        """The precision the path in use runs at (fast or full: `fast`, default the current mode), and why."""
+        return self._choices.get((self.compiled, self.fast if fast is None else fast), self._first_choice)
+
+    @property
+    def precision(self) -> str:
+        return self.choice().precision
+
+    def precision_context(self, precision: str | None = None):
         """Autocast for bf16/fp16; nothing for fp32."""
-        if self.precision == "fp32":
+        precision = precision or self.precision
+        if precision == "fp32":
             return nullcontext()
-        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float16
         return torch.autocast(self.device.type, dtype=dtype)
+
+    def _cache_key(self, compiled: bool, fast: bool) -> str:
+        if self._model_key is None:
+            self._model_key = model_key(self.networks)
+        return (f"{machine_key()} || {self._model_key} || {'compiled' if compiled else 'eager'} "
+                f"{'fast' if fast else 'full'}")
+
+    def choose_precision(self, character: np.ndarray | None = None, modes=None, measure_missing: bool = True,
+                         cache: ChoiceCache | None = None) -> None:
+        """For precision `auto` on a CPU with native bf16: each mode's remembered choice for the path in use, else
+        (with `measure_missing`) a measurement on `character` (default: the bundled one), remembered."""
+        if self._first_choice.measured:
+            return
+        cache = cache or ChoiceCache()
+        compiled = self.compiled
+        for fast in (self.fast, not self.fast) if modes is None else modes:
+            key = self._cache_key(compiled, fast)
+            choice = cache.get(key)
+            if choice is None and measure_missing:
+                if character is None:
+                    character = load_character(DEFAULT_CHARACTER)
+                measurement = measure(partial(self._render_as, fast), character)
+                choice = decide(measurement)
+                cache.put(key, choice, measurement)
+            if choice is not None:
+                self._choices[(compiled, fast)] = choice
+
+    def _render_as(self, fast: bool, precision: str, rgba: np.ndarray, poses: Sequence[Pose]) -> list[np.ndarray]:
+        image = self.image_tensor(rgba)
+        out = self._pose_image(image, self.pose_tensor(poses), fast, precision).cpu().numpy()
+        return [decode(o, self.convention) for o in out]
+
+    # --- compiling -----------------------------------------------------------------------------------------------
 
     @property
     def active_networks(self) -> tuple:
@@ -96,27 +124,46 @@ class Poser:
     def compiled(self) -> bool:
         return self._active is not self._eager
 
-    def compile_in_background(self, on_ready=None) -> threading.Thread:
-        """Compile the chain on a thread; until it is done `chain` stays eager. A missing compiler (no C++
-        toolchain, unsupported platform) leaves the eager path in use and the reason in `compile_error`."""
+    def optimise_in_background(self, compile: bool = True, character=None, on_ready=None) -> threading.Thread:
+        """On a thread: compile the chain (with `compile`), then settle precision `auto` (see `choose_precision`;
+        `character` is a function giving the character to measure on, or None). Until the compiled chain is
+        ready `chain` stays eager. A missing compiler (no C++ toolchain, unsupported platform) leaves the eager
+        path in use and the reason in `compile_error`."""
         def work():
-            started = time.perf_counter()
+            if compile:
+                self._compile()
             try:
-                *compiled, resampler = compile_networks((*self._eager, self._eager_resampler))
-                image, pose6 = self.image_tensor(np.zeros((SIZE, SIZE, 4), np.uint8)), self.pose_tensor([Pose()])
-                self._run(compiled, image, pose6)  # the first calls compile: both modes, so either is ready
-                self._run_fast(compiled[0], resampler, image, pose6)
-            except Exception as e:  # the compiler's failures are many and varied; eager still works
-                self.compile_error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-            else:
-                self.compile_seconds = time.perf_counter() - started
-                self._active, self._active_resampler = tuple(compiled), resampler
+                self.choose_precision(character() if character else None)
+            except Exception as e:  # a failed measurement leaves the safe fp32 running
+                self._first_choice = Choice("fp32", f"automatic: fp32 (measuring bf16 failed: {e})", True)
             if on_ready is not None:
                 on_ready(self)
 
-        thread = threading.Thread(target=work, name="compile", daemon=True)
+        thread = threading.Thread(target=work, name="optimise", daemon=True)
         thread.start()
         return thread
+
+    def _compile(self) -> None:
+        started = time.perf_counter()
+        try:
+            *compiled, resampler = compile_networks((*self._eager, self._eager_resampler))
+            image, pose6 = self.image_tensor(np.zeros((SIZE, SIZE, 4), np.uint8)), self.pose_tensor([Pose()])
+            for fast in (False, True):  # the first calls compile: both modes, so either is ready
+                remembered = None if self._first_choice.measured else ChoiceCache().get(self._cache_key(True, fast))
+                if remembered is not None:  # compile only the precision that will run
+                    self._choices[(True, fast)] = remembered
+                precision = (remembered or self._first_choice).precision
+                if fast:
+                    self._run_fast(compiled[0], resampler, image, pose6, precision)
+                else:
+                    self._run(compiled, image, pose6, precision)
+        except Exception as e:  # the compiler's failures are many and varied; eager still works
+            self.compile_error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        else:
+            self.compile_seconds = time.perf_counter() - started
+            self._active, self._active_resampler = tuple(compiled), resampler
+
+    # --- rendering -----------------------------------------------------------------------------------------------
 
     def image_tensor(self, rgba: np.ndarray) -> torch.Tensor:
         """H×W×4 uint8 → 1×4×H×W on the device, in the model's value convention."""
@@ -127,30 +174,33 @@ class Poser:
         return torch.tensor([p.values() for p in poses], dtype=torch.float32, device=self.device)
 
     @torch.inference_mode()
-    def _run(self, networks, image, pose6):
+    def _run(self, networks, image, pose6, precision):
         morpher, rotator, combiner = networks
         image = image.expand(pose6.shape[0], -1, -1, -1)
-        with self.precision_context():
+        with self.precision_context(precision):
             morphed = morpher(image, pose6[:, 3:6])[0]
             rotated = rotator(morphed, pose6[:, 0:3])
             final = combiner(rotated[0], rotated[1], pose6[:, 0:3])[0]
         return [t.float() for t in (morphed, rotated[0], rotated[1], final)]
 
     @torch.inference_mode()
-    def _run_fast(self, morpher, resampler, image, pose6):
+    def _run_fast(self, morpher, resampler, image, pose6, precision):
         image = image.expand(pose6.shape[0], -1, -1, -1)
-        with self.precision_context():
+        with self.precision_context(precision):
             return resampler(morpher(image, pose6[:, 3:6])[0], pose6[:, 0:3]).float()
 
     def chain(self, image: torch.Tensor, pose6: torch.Tensor) -> list[torch.Tensor]:
         """[morphed, color_changed, resampled, final] for N images (or one, broadcast) and N×6 poses."""
-        return self._run(self._active, image, pose6)
+        return self._run(self._active, image, pose6, self.choice(fast=False).precision)
+
+    def _pose_image(self, image, pose6, fast: bool, precision: str) -> torch.Tensor:
+        if fast:
+            return self._run_fast(self._active[0], self._active_resampler, image, pose6, precision)
+        return self._run(self._active, image, pose6, precision)[3]
 
     def pose_image(self, image: torch.Tensor, pose6: torch.Tensor) -> torch.Tensor:
         """The posed pictures: the combiner's, or in fast mode the rotator's resampled ones."""
-        if self.fast:
-            return self._run_fast(self._active[0], self._active_resampler, image, pose6)
-        return self.chain(image, pose6)[3]
+        return self._pose_image(image, pose6, self.fast, self.precision)
 
     def render(self, rgba: np.ndarray, poses: Sequence[Pose], batch_size: int = 1) -> Iterator[np.ndarray]:
         """Yield one H×W×4 uint8 picture per pose."""

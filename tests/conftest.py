@@ -12,10 +12,33 @@ import numpy as np
 import pytest
 import torch
 
+from puppeteer import precision
 from puppeteer.checkpoints import ModelDescription, save_networks
 from puppeteer.models import NETWORKS
 
 REFERENCE = Path(__file__).parent / "data" / "tha1_reference"
+# PUPPETEER_TEST_CPU=native-bf16 or no-bf16 runs the suite as on that kind of CPU (bf16 runs on either; only
+# where it is native is it fast): how the suite is checked on both kinds from one machine
+SIMULATED_CPU = os.environ.get("PUPPETEER_TEST_CPU")
+if SIMULATED_CPU not in (None, "", "native-bf16", "no-bf16"):
+    raise pytest.UsageError(f"PUPPETEER_TEST_CPU={SIMULATED_CPU!r}: use native-bf16 or no-bf16")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def simulated_cpu():
+    """The CPU kind PUPPETEER_TEST_CPU asks for, else this machine's own."""
+    with pytest.MonkeyPatch.context() as patch:
+        if SIMULATED_CPU:
+            patch.setattr(precision, "cpu_supports_bf16", lambda: SIMULATED_CPU == "native-bf16")
+        yield precision.cpu_supports_bf16()
+
+
+@pytest.fixture(autouse=True)
+def precision_choices(tmp_path, monkeypatch):
+    """Each test measures precision afresh, into its own cache file (never the user's)."""
+    path = tmp_path / "precision-choices.json"
+    monkeypatch.setattr(precision, "choices_file", lambda: path)
+    return path
 
 
 def load_reference_module(name: str):

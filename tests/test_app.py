@@ -12,6 +12,8 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from test_tracking_support import photo, rotate, write_video
 
+from puppeteer import poser as poser_module
+from puppeteer import precision
 from puppeteer.app import prepare_dialog, style
 from puppeteer.app.settings import Settings
 from puppeteer.app.window import AppOptions, MainWindow
@@ -20,6 +22,7 @@ from puppeteer.images import apply_brightness, composite, decode, read_image
 from puppeteer.paths import DEFAULT_CHECKPOINTS
 from puppeteer.pose import Pose
 from puppeteer.poser import Poser
+from puppeteer.precision import Measurement
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 WAIT_MS = 20000
@@ -35,11 +38,13 @@ def config(tmp_path, monkeypatch):
 @pytest.fixture
 def open_window(qtbot, qapp, tmp_path, tiny_checkpoints, character_png):
     """A window on the tiny model and the test character (manual mode unless a source is given), once its first
-    frame is on screen; styled as `puppeteer` styles it."""
+    frame is on screen; styled as `puppeteer` styles it. It renders in fp32, as `tiny_poser` does, so that the
+    two compare on every kind of CPU."""
     style.apply(qapp)
 
     def open_(options: AppOptions | None = None, settings: Settings | None = None, wait_frame=True):
-        options = options or AppOptions(character=str(character_png), checkpoints=str(tiny_checkpoints))
+        options = options or AppOptions(character=str(character_png), checkpoints=str(tiny_checkpoints),
+                                        precision="fp32")
         settings = settings or Settings(mode="manual", snapshots=str(tmp_path / "snapshots"), fast=False)
         window = MainWindow(options, settings)
         qtbot.addWidget(window)
@@ -291,7 +296,8 @@ def test_closing_while_rendering_and_tracking_is_prompt_and_stops_every_thread(
 
 def test_the_compiled_chain_takes_over_and_renders_the_same_picture(qtbot, open_window, tiny_checkpoints,
                                                                      character_png, tiny_poser):
-    window = open_window(AppOptions(character=str(character_png), checkpoints=str(tiny_checkpoints), compile=True))
+    window = open_window(AppOptions(character=str(character_png), checkpoints=str(tiny_checkpoints), compile=True,
+                                    precision="fp32"))
     qtbot.waitUntil(lambda: window.poser.compiled or window.poser.compile_error is not None, timeout=120000)
     assert window.poser.compiled, window.poser.compile_error
     qtbot.waitUntil(lambda: "compiled" in window.status["device"].text(), timeout=WAIT_MS)
@@ -300,3 +306,30 @@ def test_the_compiled_chain_takes_over_and_renders_the_same_picture(qtbot, open_
     image = wait_for_pose(qtbot, window, pose)
     expected = next(tiny_poser.render(window.character, [pose]))
     assert np.abs(image.astype(int) - expected.astype(int)).max() <= 1
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native-bf16", "no-bf16"])
+def test_automatic_precision_is_measured_in_the_background_and_shown(qtbot, open_window, tiny_checkpoints,
+                                                                     character_png, monkeypatch, native):
+    monkeypatch.setattr(precision, "cpu_supports_bf16", lambda: native)
+    measured = []
+
+    def bf16_twice_as_fast(render, character, frames=6):
+        measured.append(character.shape)
+        return Measurement(fp32_ms=20.0, bf16_ms=10.0, mean_levels=0.1, max_levels=3)
+
+    monkeypatch.setattr(poser_module, "measure", bf16_twice_as_fast)
+    window = open_window(AppOptions(character=str(character_png), checkpoints=str(tiny_checkpoints)))
+    device = window.status["device"]
+    if not native:
+        assert device.text().startswith("CPU · fp32") and "no native bf16" in device.toolTip()
+        assert measured == []
+        return
+    qtbot.waitUntil(lambda: device.text().startswith("CPU · bf16"), timeout=WAIT_MS)
+    assert "measured: bf16 is 2.00× as fast" in device.toolTip()
+    assert window.statusBar().currentMessage().startswith("Precision bf16, measured")
+    assert measured == [(256, 256, 4)] * 2  # the full chain and fast rendering, each once
+    window.pose_panel.sliders["mouth"].setValue(1000)
+    shown = wait_for_pose(qtbot, window, Pose(mouth=1.0))
+    bf16 = Poser(load_networks(tiny_checkpoints), "cpu", "bf16")
+    np.testing.assert_array_equal(shown, next(bf16.render(window.character, [Pose(mouth=1.0)])))

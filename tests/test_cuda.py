@@ -48,7 +48,7 @@ def test_automatic_precision_on_the_gpu_stays_within_two_levels_of_fp32(weights,
 def test_compiled_chain_on_the_gpu_matches_eager():
     poser = Poser(load_networks(DEFAULT_FOLDER), device="cuda", precision="fp32")
     eager = _pictures(poser)
-    poser.compile_in_background().join()
+    poser.optimise_in_background().join()
     assert poser.compiled, poser.compile_error
     error = _levels_error(_pictures(poser), eager, "tha1")
     assert error["mean_levels"] <= 0.5 and error["max_levels"] <= 4, error

@@ -1,19 +1,16 @@
-"""The fast inference paths give fp32's pixels within the stated error, and the precision choice is safe."""
+"""The fast inference paths give fp32's pixels within the stated error."""
 import numpy as np
-import pytest
 import torch
 
 from conftest import make_character
 from puppeteer import poser as poser_module
 from puppeteer.bench import _levels_error, _naive_chain, random_networks
 from puppeteer.checkpoints import load_networks
-from puppeteer.errors import PuppeteerError
 from puppeteer.images import encode
 from puppeteer.pose import Pose
-from puppeteer.poser import Poser, resolve_precision
+from puppeteer.poser import Poser
 
 POSE = Pose(0.4, -0.6, 0.3, 0.7, 0.2, 0.8)
-CPU = torch.device("cpu")
 
 
 def _naive(networks):
@@ -35,7 +32,7 @@ def test_compiled_path_matches_eager_and_is_used_once_ready():
     poser = Poser(random_networks(size), device="cpu", precision="fp32")
     assert not poser.compiled
     ready = []
-    poser.compile_in_background(on_ready=ready.append).join()
+    poser.optimise_in_background(on_ready=ready.append).join()
     assert ready == [poser]
     assert poser.compiled, poser.compile_error
     assert poser.compile_seconds > 0
@@ -69,30 +66,12 @@ def test_a_failing_compiler_leaves_the_eager_path_working(monkeypatch):
 
     monkeypatch.setattr(poser_module, "compile_networks", broken)
     poser = Poser(random_networks({"width": 8, "bottleneck_blocks": 1}), device="cpu", precision="fp32")
-    poser.compile_in_background().join()
+    poser.optimise_in_background().join()
     assert not poser.compiled and "no C++ compiler" in poser.compile_error
     frames = list(poser.render(make_character(), [POSE]))
     assert frames[0].shape == (256, 256, 4)
     poser.fast = True
     assert next(poser.render(make_character(), [POSE])).shape == (256, 256, 4)
-
-
-@pytest.mark.parametrize("native", [True, False])
-def test_automatic_precision_uses_bf16_only_where_the_cpu_has_it(monkeypatch, native):
-    monkeypatch.setattr(poser_module, "cpu_supports_bf16", lambda: native)
-    assert resolve_precision("auto", CPU) == ("bf16" if native else "fp32")
-    assert resolve_precision("fp32", CPU) == "fp32"
-    if native:
-        assert resolve_precision("bf16", CPU) == "bf16"
-    else:
-        with pytest.raises(PuppeteerError, match="no native bf16"):
-            resolve_precision("bf16", CPU)
-    with pytest.raises(PuppeteerError, match="CUDA only"):
-        resolve_precision("fp16", CPU)
-
-
-def test_automatic_precision_on_cuda_is_fp16():
-    assert resolve_precision("auto", torch.device("cuda")) == "fp16"
 
 
 def test_batches_of_poses_match_single_renders():

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self._problems = {}  # "model" / "character" → (title, text) shown over the view
         self._loading = {}  # "model" / "character" → the Task whose result is still wanted
         self._video_end_shown = False
+        self._precision_told = None  # the measured precision choice last shown in the status bar
 
         self.setWindowTitle(TITLE)
         self.setAcceptDrops(True)
@@ -304,8 +305,8 @@ class MainWindow(QMainWindow):
     def _model_loaded(self, folder: Path, poser: Poser) -> None:
         poser.fast = self.fast
         self.poser = poser
-        if self.options.compile:
-            poser.compile_in_background()  # eager renders until the compiled chain is ready
+        # eager renders until the compiled chain is ready; precision auto is measured on the character shown
+        poser.optimise_in_background(self.options.compile, character=lambda: self.character)
         self.pipeline.set_poser(poser)
         self._show_model_label()
         self.settings.checkpoints = None if folder.resolve() == DEFAULT_CHECKPOINTS.resolve() else str(folder)
@@ -542,7 +543,12 @@ class MainWindow(QMainWindow):
             return
         compiled = " · compiled" if self.poser.compiled else ""
         fast = " · fast" if self.poser.fast else ""
-        self.status["device"].setText(f"{self.poser.device.type.upper()} · {self.poser.precision}{compiled}{fast}")
+        choice = self.poser.choice()
+        self.status["device"].setText(f"{self.poser.device.type.upper()} · {choice.precision}{compiled}{fast}")
+        self.status["device"].setToolTip(f"Precision {choice.precision}, {choice.reason}")
+        if choice.reason != self._precision_told and choice.measured and choice.reason.startswith("measured"):
+            self._precision_told = choice.reason  # a measurement just settled it: say so once
+            self.statusBar().showMessage(f"Precision {choice.precision}, {choice.reason}", 15000)
         text, details = describe_model(self.poser)
         self.status["model"].setText(text)
         self.status["model"].setToolTip(details)

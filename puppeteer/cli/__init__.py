@@ -4,8 +4,11 @@ import argparse
 import importlib
 import sys
 
+from ..console import quiet_native_logs
 from ..errors import PuppeteerError
 from . import app
+
+VERBOSE_HELP = "also show MediaPipe's and TensorFlow Lite's own log lines (hidden by default)"
 
 COMMANDS = [
     "render",
@@ -24,9 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="puppeteer",
         description="Bring a single anime character picture to life. With no command, opens the puppeteer window.")
     app.add_options(parser)
+    parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f".{name}", __name__).register(subparsers)
+        # also after the command; SUPPRESS keeps `puppeteer --verbose COMMAND` from being reset to False
+        subparsers.choices[name].add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
+                                              help=VERBOSE_HELP)
     return parser
 
 
@@ -34,7 +41,8 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args) or 0
+        with quiet_native_logs(enabled=not args.verbose):  # before anything imports MediaPipe
+            return args.run(args) or 0
     except PuppeteerError as e:
         print(f"{' '.join(filter(None, ['puppeteer', args.command]))}: error: {e}", file=sys.stderr)
         return 2

@@ -48,25 +48,37 @@ def run(args) -> int:
     if args.checkpoints and not described:
         raise PuppeteerError(f"{folder}: no {DESCRIPTION_FILE} here to read the model's sizes from")
     lite_size = read_description(folder).sizes if described else None
-    if args.fast:
-        report = run_bench(["lite"], args.device, compile_=False, warmup=1, reps=2, tracking_frames=3,
-                           e2e_seconds=3.0, lite_size=lite_size if args.checkpoints else SMOKE_SIZE)
-    else:
-        report = run_bench(variants, args.device, compile_=not args.no_compile, reps=max(1, args.reps),
-                           lite_size=lite_size)
+    report = {}
+
+    def write_json(note: str = "") -> None:
+        text = json.dumps(report, indent=2) + "\n"
+        write_atomically(args.json, lambda tmp: Path(tmp).write_text(text), overwrite=args.overwrite)
+        print(f"wrote {args.json}{note}")
+
+    try:
+        if args.fast:
+            run_bench(["lite"], args.device, compile_=False, warmup=1, reps=2, tracking_frames=3, e2e_seconds=3.0,
+                      lite_size=lite_size if args.checkpoints else SMOKE_SIZE, report=report)
+        else:
+            run_bench(variants, args.device, compile_=not args.no_compile, reps=max(1, args.reps),
+                      lite_size=lite_size, report=report)
+    except (PuppeteerError, KeyboardInterrupt) as e:
+        if args.json and report.get("variants"):  # keep what was measured before the failure
+            report["incomplete"] = str(e) or "interrupted"
+            write_json(" (incomplete: what was measured before the failure)")
+        raise
     print()
     print(format_table(report))
     if args.json:
-        text = json.dumps(report, indent=2) + "\n"
-        write_atomically(args.json, lambda tmp: Path(tmp).write_text(text), overwrite=args.overwrite)
-        print(f"wrote {args.json}")
+        write_json()
     return 0
 
 
 def format_table(report: dict) -> str:
     m = report["machine"]
-    lines = [f"device {m['device']} · CPU {m['cpu_capability']} · native bf16 {m['native_bf16']} · "
-             f"torch threads {m['torch_threads']}",
+    peaks = ", ".join(f"{p} {rate:.0f}" for p, rate in m["peak_gflops"].items())
+    lines = [f"device {m['device']} · CPU {m['cpu']} ({m['cpu_capability']}) · native bf16 {m['native_bf16']} · "
+             f"torch threads {m['torch_threads']} · peak GFLOP/s {peaks}",
              f"{'variant':8} {'path':18} {'chain ms (p90)':>16} {'speed-up':>9} {'err mean/max':>13} "
              f"{'GFLOP/s':>8}  per network ms"]
     for name, variant in report["variants"].items():
@@ -88,9 +100,17 @@ def format_table(report: dict) -> str:
         lines.append(f"end to end ({e2e['variant']}, {e2e['precision']}{compiled}): "
                      f"latency {e2e['latency_median_ms']} ms "
                      f"median, {e2e['latency_p90_ms']} ms p90; render {e2e['render_fps']} fps")
+    for name, variant in report["variants"].items():
+        if "auto_precision" in variant:
+            auto = variant["auto_precision"]
+            lines.append(f"{name} precision auto (random weights): {auto['precision']}, {auto['reason']}")
+    if e2e:
+        lines.append(f"end to end precision: {e2e['precision']}, {e2e['precision_reason']}")
     for goal in report.get("goals", []):
         verdict = "met" if goal["met"] else "missed"
         lines.append(f"goal {goal['goal']}: {verdict} (best {goal['best']})")
+        if "rates" in goal:
+            lines.append(f"  rates: {goal['rates']}")
         if "why" in goal:
             lines.append(f"  why: {goal['why']}")
     return "\n".join(lines)

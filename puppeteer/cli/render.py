@@ -4,6 +4,7 @@ from pathlib import Path
 from .common import add_character_option, add_model_options
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
+MEASURED_FROM_POSES = 60  # with precision auto, renders of this many poses measure bf16 against fp32 first
 
 
 def register(subparsers) -> None:
@@ -56,6 +57,10 @@ def run(args) -> int:
     character = images.load_character(args.character, add_alpha=args.add_alpha)
     poser = Poser(load_networks(args.checkpoints, "cpu"), device=args.device, precision=args.precision,
                   fast=args.fast)
+    # a long render pays for measuring whether bf16 is faster here; a short one takes a remembered choice
+    poser.choose_precision(character, modes=(poser.fast,), measure_missing=len(poses) >= MEASURED_FROM_POSES)
+    if args.precision == "auto":
+        print(f"precision {poser.precision}, {poser.choice().reason}")
     frames = poser.render(character, poses, batch_size=max(1, args.batch_size))
     if len(poses) > 1:
         frames = tqdm(frames, total=len(poses), unit="pose", desc="render")

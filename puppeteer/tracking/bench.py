@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 
 from ..errors import TrackingError
+from ..paths import SAMPLE_FACE
 from .calibration import Calibration
 from .estimators import ESTIMATORS
 from .sources import Frame
@@ -16,12 +17,12 @@ SIZES = ((640, 480), (1280, 720))
 
 
 def sample_face() -> np.ndarray:
-    try:
-        from skimage.data import astronaut
-    except ImportError:
-        raise TrackingError("the benchmark's sample face comes from scikit-image (pip install -e '.[test]'); "
-                            "or give a picture of a face") from None
-    return astronaut()
+    """A real face, RGB: NASA's public-domain portrait of Eileen Collins, shipped in assets/ (see its LICENSE)."""
+    image = cv2.imread(str(SAMPLE_FACE))
+    if image is None:
+        raise TrackingError(f"{SAMPLE_FACE}: the benchmark's sample face is missing or damaged; restore it "
+                            "from the repository (git checkout assets)")
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
 def letterbox(image: np.ndarray, width: int, height: int) -> np.ndarray:
