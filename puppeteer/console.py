@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 # absl/glog's "I0000 00:00:1796586320.018983    2729 task_runner.cc:85] ..." (info and warning only: errors stay),
 # absl's note that it is not initialised, and TensorFlow Lite's delegate notice
-NATIVE_LOG_LINE = re.compile(rb"^(?:[IW]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [^\s\]]+:\d+\] "
+NATIVE_LOG_LINE = re.compile(rb"^(?:[IW]\d{4} [\d:.]+ +\d+ [^\s\]]+:\d+\] "
                              rb"|WARNING: All log messages before absl::InitializeLog\(\) is called"
                              rb"|INFO: Created TensorFlow Lite )")
 

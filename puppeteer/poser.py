@@ -18,6 +18,7 @@ from .paths import DEFAULT_CHARACTER
 from .pose import Pose
 from .precision import Choice, ChoiceCache, decide, first_choice, machine_key, measure, model_key
 
+
 def resolve_device(device: str | None = "auto") -> torch.device:
     if device in (None, "auto"):
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -88,13 +89,12 @@ class Poser:
         return (f"{machine_key()} || {self._model_key} || {'compiled' if compiled else 'eager'} "
                 f"{'fast' if fast else 'full'}")
 
-    def choose_precision(self, character: np.ndarray | None = None, modes=None, measure_missing: bool = True,
-                         cache: ChoiceCache | None = None) -> None:
+    def choose_precision(self, character: np.ndarray | None = None, modes=None, measure_missing: bool = True) -> None:
         """For precision `auto` on a CPU with native bf16: each mode's remembered choice for the path in use, else
         (with `measure_missing`) a measurement on `character` (default: the bundled one), remembered."""
         if self._first_choice.measured:
             return
-        cache = cache or ChoiceCache()
+        cache = ChoiceCache()
         compiled = self.compiled
         for fast in (self.fast, not self.fast) if modes is None else modes:
             key = self._cache_key(compiled, fast)

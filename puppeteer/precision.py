@@ -20,7 +20,6 @@ import torch
 
 from .errors import PuppeteerError
 from .files import write_atomically
-from .images import decode
 from .pose import Pose
 
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
@@ -66,7 +65,7 @@ def first_choice(precision: str | None, device: torch.device) -> Choice:
     if not cpu_supports_bf16():
         return Choice(start, f"automatic: this CPU ({torch.backends.cpu.get_cpu_capability()}) has no native "
                              "bf16, so fp32", True)
-    return Choice(start, "automatic: fp32 until bf16 is measured", False)
+    return Choice(start, "automatic: fp32, as bf16 is not yet measured for this model here", False)
 
 
 @dataclass(frozen=True)

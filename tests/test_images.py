@@ -90,6 +90,24 @@ def test_bad_pictures_give_clear_errors(tmp_path, case, message):
     assert str(path) in str(info.value)
 
 
+@pytest.mark.parametrize("bits", [8, 16])
+@pytest.mark.parametrize("times_the_limit, shown", [(1.5, "300×200 (0 megapixels)"), (3, "over 0 megapixels")])
+def test_a_picture_over_the_pixel_limit_is_refused_before_decoding(tmp_path, monkeypatch, recwarn, bits,
+                                                                    times_the_limit, shown):
+    """Pillow's decompression-bomb limit, scaled down (a real 12000×12000 picture is a 144-megapixel test): a
+    one-line error naming the file and the limit, not a warning and gigabytes of memory."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", round(300 * 200 / times_the_limit))
+    path = tmp_path / "huge.png"
+    data = np.zeros((200, 300), np.uint16 if bits == 16 else np.uint8)
+    Image.fromarray(data).save(path)
+    with pytest.raises(ImageError, match=r"huge.png: the picture is (.+), more than the 0 megapixels") as error:
+        images.read_image(path)
+    assert shown in str(error.value) and "shrink it first" in str(error.value)
+    assert not [w for w in recwarn if issubclass(w.category, Image.DecompressionBombWarning)]
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 300 * 200)  # at the limit: read
+    assert images.read_image(path).shape == (200, 300, 1)
+
+
 def test_add_alpha_makes_an_opaque_character(tmp_path):
     path = _write(tmp_path, "rgb.png", make_character()[..., :3])
     loaded = images.load_character(path, add_alpha=True)

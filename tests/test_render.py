@@ -8,11 +8,15 @@ import torch
 from PIL import Image
 
 from conftest import make_character
+from puppeteer import poser as poser_module
+from puppeteer import precision
 from puppeteer.checkpoints import FILES, THA1_SIZE, load_network, load_networks
 from puppeteer.cli import main
+from puppeteer.cli.render import MEASURED_FROM_POSES
 from puppeteer.images import decode
 from puppeteer.pose import Pose
 from puppeteer.poser import Poser
+from puppeteer.precision import Measurement
 from test_images import _reference_encode
 
 POSE = (0.4, -0.7, 0.3, 1.0, 0.2, 0.8)
@@ -82,6 +86,29 @@ def test_render_a_pose_sequence_to_pngs_mp4_and_gif(tiny_checkpoints, character_
     while video.read()[0]:
         count += 1
     assert count == 5
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native-bf16", "no-bf16"])
+def test_a_long_render_measures_the_automatic_precision_and_says_so(tiny_checkpoints, character_png, tmp_path,
+                                                                   capsys, monkeypatch, native):
+    monkeypatch.setattr(precision, "cpu_supports_bf16", lambda: native)
+    measured = []
+    monkeypatch.setattr(poser_module, "measure", lambda render, character: measured.append(1) or
+                        Measurement(fp32_ms=30.0, bf16_ms=10.0, mean_levels=0.1, max_levels=2))
+    csv = tmp_path / "poses.csv"
+    csv.write_text("head_x,head_y,neck_z,left_eye,right_eye,mouth\n" + "0,0.5,0,0,0,1\n" * MEASURED_FROM_POSES)
+    args = ["render", "--checkpoints", str(tiny_checkpoints), "--character", str(character_png), "--fast"]
+    assert main([*args, "--poses", str(csv), "--out", str(tmp_path / "clip.mp4")]) == 0
+    out = capsys.readouterr().out
+    if native:
+        assert "precision bf16, measured: bf16 is 3.00× as fast" in out and measured == [1]
+        assert "(1 pose" not in out and "cpu, bf16, fast)" in out
+    else:
+        assert "precision fp32, automatic: this CPU" in out and "no native bf16" in out and measured == []
+    # a one-pose render takes the remembered choice (or fp32) and never measures
+    assert main([*args, "--pose", "0,0,0,0,0,0", "--out", str(tmp_path / "one.png")]) == 0
+    assert measured == ([1] if native else [])
+    assert f"precision {'bf16' if native else 'fp32'}" in capsys.readouterr().out
 
 
 def test_background_is_composited(tiny_checkpoints, character_png, tmp_path):
