@@ -5,7 +5,6 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,8 @@ from .errors import PuppeteerError
 from .images import SIZE, decode, encode, load_character
 from .paths import DEFAULT_CHARACTER
 from .pose import Pose
-from .precision import Choice, ChoiceCache, decide, first_choice, machine_key, measure, model_key
+from .precision import (COMPARED_POSES, Choice, ChoiceCache, Measurement, decide, first_choice, machine_key,
+                        measure, model_key)
 
 
 def resolve_device(device: str | None = "auto") -> torch.device:
@@ -102,16 +102,25 @@ class Poser:
             if choice is None and measure_missing:
                 if character is None:
                     character = load_character(DEFAULT_CHARACTER)
-                measurement = measure(partial(self._render_as, fast), character)
+                measurement = self._measure(fast, character)
                 choice = decide(measurement)
                 cache.put(key, choice, measurement)
             if choice is not None:
                 self._choices[(compiled, fast)] = choice
 
-    def _render_as(self, fast: bool, precision: str, rgba: np.ndarray, poses: Sequence[Pose]) -> list[np.ndarray]:
-        image = self.image_tensor(rgba)
-        out = self._pose_image(image, self.pose_tensor(poses), fast, precision).cpu().numpy()
-        return [decode(o, self.convention) for o in out]
+    def _measure(self, fast: bool, character: np.ndarray) -> Measurement:
+        """bf16 against fp32 on the path in use, one pose at a time as the app renders (`measure`)."""
+        image = self.image_tensor(character)
+        timed_pose = self.pose_tensor([COMPARED_POSES[1]])
+
+        def render(precision: str, pose: Pose) -> np.ndarray:
+            out = self._pose_image(image, self.pose_tensor([pose]), fast, precision)
+            return decode(out[0].cpu().numpy(), self.convention)
+
+        def frame(precision: str) -> None:
+            self._pose_image(image, timed_pose, fast, precision).cpu()
+
+        return measure(render, frame)
 
     # --- compiling -----------------------------------------------------------------------------------------------
 

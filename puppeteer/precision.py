@@ -95,18 +95,18 @@ def levels_apart(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
     return float(diff.mean()), int(diff.max())
 
 
-def measure(render, character: np.ndarray, frames: int = 6) -> Measurement:
-    """Time `render(precision, rgba, poses)` (→ uint8 pictures) at fp32 and bf16, alternating frames so that a
-    busy machine slows both alike, and compare their pictures of `character`. The first calls of each precision
-    are not timed: they may compile."""
-    outputs = {p: render(p, character, COMPARED_POSES) for p in ("fp32", "bf16")}
+def measure(render, frame, frames: int = 6) -> Measurement:
+    """Compare `render(precision, pose)` (→ a uint8 picture) at fp32 and bf16 on `COMPARED_POSES`, then time
+    `frame(precision)` (one frame of the networks) alternately at each, so that a busy machine slows both alike.
+    The comparison comes first: the first calls of each precision may compile, and are not timed."""
+    outputs = {p: np.stack([render(p, pose) for pose in COMPARED_POSES]) for p in ("fp32", "bf16")}
     times = {"fp32": [], "bf16": []}
-    for i in range(frames):
+    for _ in range(frames):
         for p in times:
             started = time.perf_counter()
-            render(p, character, COMPARED_POSES[1:2])
+            frame(p)
             times[p].append((time.perf_counter() - started) * 1000)
-    mean, largest = levels_apart(np.stack(outputs["fp32"]), np.stack(outputs["bf16"]))
+    mean, largest = levels_apart(outputs["fp32"], outputs["bf16"])
     return Measurement(round(statistics.median(times["fp32"]), 2), round(statistics.median(times["bf16"]), 2),
                        round(mean, 3), largest)
 

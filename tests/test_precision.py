@@ -30,11 +30,12 @@ def native(monkeypatch):
 
 @pytest.fixture
 def fake_measure(monkeypatch):
-    """Replace the timing by `result`; returns the list of characters measured on."""
+    """Replace the measurement by `result`; returns a list of what each measurement's render gave (fp32, neutral)."""
     calls = []
 
     def use(result: Measurement):
-        monkeypatch.setattr(poser_module, "measure", lambda render, character: calls.append(character) or result)
+        monkeypatch.setattr(poser_module, "measure", lambda render, frame: calls.append(render("fp32", Pose()))
+                            or result)
         return calls
     return use
 
@@ -77,16 +78,24 @@ def test_bf16_is_kept_only_when_clearly_faster_and_close(measurement, kept):
 
 
 def test_measure_times_both_precisions_and_compares_their_pictures():
-    def render(p, rgba, poses):
-        time.sleep(0.004 if p == "fp32" else 0.001)
-        pictures = [np.zeros((4, 4, 4), np.uint8) for _ in poses]
-        if p == "bf16":
-            pictures[0][0, 0, 0] = 20  # one pixel 20 levels off in the first pose
-        return pictures
+    rendered, timed = [], []
 
-    m = measure(render, make_character(), frames=3)
+    def render(p, pose):
+        rendered.append((p, pose))
+        picture = np.zeros((4, 4, 4), np.uint8)
+        if p == "bf16" and pose == Pose():
+            picture[0, 0, 0] = 20  # one pixel 20 levels off in the neutral pose
+        return picture
+
+    def frame(p):
+        timed.append(p)
+        time.sleep(0.004 if p == "fp32" else 0.001)
+
+    m = measure(render, frame, frames=3)
     assert m.bf16_ms < m.fp32_ms and m.fp32_ms >= 4
     assert m.max_levels == 20 and m.mean_levels == pytest.approx(20 / (3 * 4 * 4 * 4), abs=1e-3)
+    assert [p for p, _ in rendered] == ["fp32"] * 3 + ["bf16"] * 3  # compared first: the untimed warm-up
+    assert timed == ["fp32", "bf16"] * 3  # then alternately timed
 
 
 def test_without_native_bf16_auto_is_fp32_and_nothing_is_measured(native, fake_measure, tiny_checkpoints):
@@ -105,7 +114,9 @@ def test_auto_measures_each_mode_once_and_reuses_the_remembered_choice(native, f
     assert poser.precision == "fp32" and not poser.choice().measured  # fp32 renders until measured
     character = make_character(1)
     poser.optimise_in_background(compile=False, character=lambda: character).join()
-    assert len(calls) == 2 and all(c is character for c in calls)  # full chain and fast rendering
+    assert len(calls) == 2  # full chain, then fast rendering: each renders the character given
+    fp32 = Poser(load_networks(tiny_checkpoints), "cpu", "fp32")
+    np.testing.assert_array_equal(calls[0], next(fp32.render(character, [Pose()])))
     assert poser.precision == "bf16" and poser.choice(fast=True).precision == "bf16"
     assert poser.choice().reason.startswith("measured: bf16 is 1.67× as fast")
     stored = json.loads(precision_choices.read_text())
@@ -152,7 +163,7 @@ def test_the_real_measurement_renders_the_model_at_both_precisions(native, tiny_
 def test_a_failed_measurement_leaves_fp32_running(native, monkeypatch, tiny_checkpoints):
     native(True)
 
-    def broken(render, character):
+    def broken(render, frame):
         raise RuntimeError("oneDNN has no bf16 kernel for this")
 
     monkeypatch.setattr(poser_module, "measure", broken)

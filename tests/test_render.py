@@ -93,7 +93,7 @@ def test_a_long_render_measures_the_automatic_precision_and_says_so(tiny_checkpo
                                                                    capsys, monkeypatch, native):
     monkeypatch.setattr(precision, "cpu_supports_bf16", lambda: native)
     measured = []
-    monkeypatch.setattr(poser_module, "measure", lambda render, character: measured.append(1) or
+    monkeypatch.setattr(poser_module, "measure", lambda render, frame: measured.append(1) or
                         Measurement(fp32_ms=30.0, bf16_ms=10.0, mean_levels=0.1, max_levels=2))
     csv = tmp_path / "poses.csv"
     csv.write_text("head_x,head_y,neck_z,left_eye,right_eye,mouth\n" + "0,0.5,0,0,0,1\n" * MEASURED_FROM_POSES)
