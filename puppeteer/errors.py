@@ -28,3 +28,7 @@ class TrackingError(PuppeteerError):
 
 class DatasetError(PuppeteerError):
     """A training dataset is missing, malformed or has a bad file (the message names it)."""
+
+
+class AudioError(PuppeteerError):
+    """A sound file or sound device that cannot be used."""

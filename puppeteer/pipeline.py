@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .audio.mix import MOUTH_SOURCES, mix_mouth
 from .images import apply_brightness, decode
 from .pose import Pose
 
@@ -90,6 +91,8 @@ class RenderPipeline:
         self._character = None
         self._brightness = 0.0
         self._pose = Pose()
+        self._voice = None  # the voice's mouth value, None without a voice
+        self._mouth_source = "camera"
         self._source_time = clock()
         self._version = 0  # bumped by anything but the pose: it forces a render and a new input image
         self._pending = False
@@ -127,6 +130,26 @@ class RenderPipeline:
             self._source_time = self.clock() if source_time is None else source_time
             self._pending = True
             self._cond.notify_all()
+
+    def set_mouth_source(self, source: str) -> None:
+        """"camera", "voice" or "both": which mouth the rendered pose has (see `audio.mix`)."""
+        if source not in MOUTH_SOURCES:
+            raise ValueError(f"mouth source {source!r}: use one of {', '.join(MOUTH_SOURCES)}")
+        with self._cond:
+            self._mouth_source = source
+            self._pending = True
+            self._cond.notify_all()
+
+    def set_voice(self, mouth: float | None, source_time: float | None = None) -> None:
+        """The voice's newest mouth value (None: the voice is gone, the camera's mouth shows again); `source_time`
+        is when its sound arrived. It re-renders only when the voice is shown."""
+        with self._cond:
+            changed = (mouth is None) != (self._voice is None) or abs((mouth or 0) - (self._voice or 0)) > 1e-3
+            self._voice = mouth
+            if changed and self._mouth_source != "camera":
+                self._source_time = self.clock() if source_time is None else source_time
+                self._pending = True
+                self._cond.notify_all()
 
     # --- thread ----------------------------------------------------------------------------------------------
 
@@ -175,7 +198,8 @@ class RenderPipeline:
                     return
                 self._pending = False
                 poser, character, brightness = self._poser, self._character, self._brightness
-                pose, source_time, version = self._pose, self._source_time, self._version
+                pose = mix_mouth(self._pose, self._voice, self._mouth_source)
+                source_time, version = self._source_time, self._version
                 if poser is None or character is None:
                     self._cond.notify_all()
                     continue

@@ -333,3 +333,44 @@ def test_automatic_precision_is_measured_in_the_background_and_shown(qtbot, open
     shown = wait_for_pose(qtbot, window, Pose(mouth=1.0))
     bf16 = Poser(load_networks(tiny_checkpoints), "cpu", "bf16")
     np.testing.assert_array_equal(shown, next(bf16.render(window.character, [Pose(mouth=1.0)])))
+
+
+def test_the_voice_opens_the_mouth_and_a_lost_microphone_falls_back_to_the_camera(qtbot, open_window, tmp_path,
+                                                                                  monkeypatch):
+    from test_voice import SPEECH, FakeMicrophone
+
+    from puppeteer.audio.files import RATE, read_audio
+
+    microphones = []
+
+    def fake_microphone(window, name):
+        microphones.append(name)
+        return FakeMicrophone(read_audio(SPEECH)[:RATE * 3])  # the pad, then two words, then it stops
+
+    monkeypatch.setattr(MainWindow, "open_microphone", fake_microphone)
+    window = open_window(settings=Settings(mode="manual", mouth="voice", snapshots=str(tmp_path / "s"), fast=False))
+    assert microphones == [None] and window.voice_panel.source() == "voice"
+    assert window.pose_panel.pose().mouth == 0.0  # the sliders say shut...
+    qtbot.waitUntil(lambda: window.current.pose.mouth > 0.5, timeout=WAIT_MS)  # ...the voice opens it
+    assert window.voice_panel.meter.level is not None and window.voice_panel.meter.gate is not None
+    window.voice_panel.meter.grab()
+
+    qtbot.waitUntil(lambda: window.voice is None, timeout=WAIT_MS)  # the fake microphone stopped: lost
+    assert window.voice_panel.source() == "camera" and "stopped sending sound" in window.voice_panel.status.text()
+    assert "Voice off: the fake microphone stopped" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.current.pose.mouth == 0.0, timeout=WAIT_MS)  # the sliders' mouth again
+    assert window.settings.mouth == "voice"  # the user's choice stays for the next run
+    window.microphone_menu.aboutToShow.emit()
+    assert window.microphone_menu.actions()[0].text() == "Default microphone"
+
+
+def test_choosing_the_voice_without_a_microphone_says_so_and_keeps_the_camera(qtbot, open_window, monkeypatch):
+    from puppeteer.audio import live
+
+    monkeypatch.setattr(live, "input_devices", lambda: [])
+    window = open_window()
+    window.voice_panel.choice.setCurrentIndex(1)
+    window.voice_panel.choice.activated.emit(1)  # the user picks "Voice"
+    assert window.voice is None and window.voice_panel.source() == "camera"
+    assert "no microphone found" in window.voice_panel.status.text()
+    assert window.microphone_menu.actions()[-1].text() == "(no microphone found)"

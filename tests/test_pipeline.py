@@ -139,3 +139,33 @@ def test_a_failing_render_is_reported_in_words_and_the_worker_goes_on(collected)
     pipeline.set_poser(poser)
     assert pipeline.wait_until_idle()
     assert len(frames) == 1
+
+
+def test_the_voice_mouth_renders_when_shown_and_the_camera_mouth_returns_without_it(collected):
+    pipeline, frames = collected
+    poser = GatedPoser()
+    poser.gate.set()
+    pipeline.set_character(np.zeros((8, 8, 4), np.uint8))
+    pipeline.set_poser(poser)
+    pipeline.submit(Pose(head_y=0.4, mouth=0.2))
+    pipeline.set_voice(0.9)  # the camera's mouth is shown: the voice changes nothing
+    assert pipeline.wait_until_idle()
+    assert [f.pose.mouth for f in frames] == [0.2]
+
+    pipeline.set_mouth_source("voice")
+    assert pipeline.wait_until_idle()
+    pipeline.set_voice(0.7, source_time=pipeline.clock() - 0.02)  # the voice alone re-renders, head kept
+    assert pipeline.wait_until_idle()
+    pipeline.set_mouth_source("both")
+    pipeline.set_voice(0.0)  # both: the camera's open mouth still shows
+    assert pipeline.wait_until_idle()
+    pipeline.set_voice(0.8)
+    assert pipeline.wait_until_idle()
+    pipeline.set_mouth_source("voice")
+    assert pipeline.wait_until_idle()
+    pipeline.set_voice(None)  # the microphone is gone: back to the camera's mouth
+    assert pipeline.wait_until_idle()
+    assert [f.pose.mouth for f in frames] == pytest.approx([0.2, 0.9, 0.7, 0.2, 0.8, 0.2])
+    assert all(f.pose.head_y == 0.4 for f in frames) and frames[2].latency_s >= 0.02
+    with pytest.raises(ValueError, match="camera, voice, both"):
+        pipeline.set_mouth_source("lips")

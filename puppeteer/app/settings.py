@@ -5,6 +5,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from ..audio.mix import MOUTH_SOURCES
 from ..config import config_dir
 from ..files import write_atomically
 
@@ -28,6 +29,8 @@ class Settings:
     snapshots: str = field(default_factory=default_snapshots)
     geometry: str | None = None  # QWidget.saveGeometry() in base64
     fast: bool | None = None  # fast rendering, as last chosen (None: the device's default)
+    mouth: str = "camera"  # which mouth shows: camera, voice or both (audio.mix)
+    microphone: str | None = None  # the input device's name (None: the system's default)
 
     @staticmethod
     def path() -> Path:
@@ -55,6 +58,8 @@ class Settings:
                 settings.camera = value
         if settings.mode not in MODES:
             settings.mode = "webcam"
+        if settings.mouth not in MOUTH_SOURCES:
+            settings.mouth = "camera"
         return settings
 
     def save(self) -> None:

@@ -24,6 +24,7 @@ QSlider::sub-page:horizontal:disabled {{ background: #5f7190; }}
 QSlider::handle:horizontal {{ background: #e8eaed; width: 14px; height: 14px; margin: -5px 0; border-radius: 7px; }}
 QSlider::handle:horizontal:disabled {{ background: #9aa0a8; }}
 QLabel#sliderValue {{ color: #aeb3ba; font-family: monospace; }}
+QLabel#hint {{ color: #aeb3ba; }}
 QStatusBar {{ background: #1b1c1f; color: #aeb3ba; }}
 QStatusBar QLabel {{ color: #aeb3ba; padding: 0 8px; border-left: 1px solid #34363b; }}
 QToolButton#swatch {{ border: 1px solid #5a5e66; border-radius: 5px; }}

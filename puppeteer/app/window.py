@@ -26,7 +26,8 @@ from . import frames
 from .settings import Settings
 from .widgets import BackgroundPicker, CameraPreview, CharacterView, FloatSlider, ModeSwitch, PosePanel, \
     add_slider_row
-from .workers import RenderBridge, Task, TrackingSession
+from .voice_panel import VoicePanel
+from .workers import RenderBridge, Task, TrackingSession, VoiceSession
 
 TITLE = "Talking Head Puppeteer"
 PICTURE_FILTER = "Pictures (*.png *.webp *.jpg *.jpeg);;All files (*)"
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.poser: Poser | None = None
         self.current = None  # the last Rendered frame on screen
         self.session: TrackingSession | None = None
+        self.voice: VoiceSession | None = None
         self.mode = "manual"
         self._problems = {}  # "model" / "character" → (title, text) shown over the view
         self._loading = {}  # "model" / "character" → the Task whose result is still wanted
@@ -124,6 +126,9 @@ class MainWindow(QMainWindow):
         self.neutral_button.clicked.connect(self.set_neutral)
         self.pose_panel = PosePanel()
         self.pose_panel.pose_changed.connect(self._manual_pose)
+        self.voice_panel = VoicePanel()
+        self.voice_panel.source_chosen.connect(self.set_mouth_source)
+        self.voice_panel.measure_noise.connect(self._measure_noise)
 
         look = QGroupBox("Look")
         grid = QGridLayout(look)
@@ -152,7 +157,7 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(sidebar)
         column.setContentsMargins(12, 12, 12, 12)
         column.setSpacing(10)
-        for widget in (self.mode_switch, self.preview, self.neutral_button, self.pose_panel, look):
+        for widget in (self.mode_switch, self.preview, self.neutral_button, self.pose_panel, self.voice_panel, look):
             column.addWidget(widget)
         column.addStretch(1)
         column.addLayout(buttons)
@@ -198,6 +203,25 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             group.addAction(action)
             self.camera_actions.append(action)
+        self.microphone_menu = tracking_menu.addMenu("&Microphone")
+        self.microphone_menu.aboutToShow.connect(self._list_microphones)
+        self._list_microphones()
+
+    def _list_microphones(self) -> None:
+        """The input devices as they are now (one may have been plugged in since the menu last opened)."""
+        from ..audio.live import input_devices
+
+        self.microphone_menu.clear()
+        group = QActionGroup(self.microphone_menu)
+        names = [None] + [name for _, name in input_devices()]
+        for name in names:
+            action = self._action(self.microphone_menu, name or "Default microphone",
+                                  partial(self.choose_microphone, name))
+            action.setCheckable(True)
+            action.setChecked(name == self.settings.microphone)
+            group.addAction(action)
+        if len(names) == 1:
+            self.microphone_menu.addAction("(no microphone found)").setEnabled(False)
 
     def _action(self, menu, text, slot, shortcut=None) -> QAction:
         action = menu.addAction(text)
@@ -219,6 +243,12 @@ class MainWindow(QMainWindow):
 
     def ask_folder(self, title: str, start: str) -> str | None:
         return QFileDialog.getExistingDirectory(self, title, start) or None
+
+    def open_microphone(self, name: str | None):
+        """The input device to listen to (tests give a sound file instead)."""
+        from ..audio.live import Microphone
+
+        return Microphone(name)
 
     def ask_colour(self, current: str) -> str | None:
         colour = QColorDialog.getColor(QColor(current), self, "Background colour")
@@ -255,6 +285,7 @@ class MainWindow(QMainWindow):
             self.set_mode("video", s.video)
         else:
             self.set_mode("webcam" if s.mode == "video" else s.mode)
+        self.set_mouth_source(s.mouth)
 
     def save_settings(self) -> None:
         self.settings.geometry = base64.b64encode(bytes(self.saveGeometry())).decode()
@@ -464,7 +495,69 @@ class MainWindow(QMainWindow):
         if self.mode == "manual":
             self.pipeline.submit(pose)
 
+    # --- voice ---------------------------------------------------------------------------------------------------
+
+    def set_mouth_source(self, source: str, remember: bool = True) -> None:
+        """camera, voice or both; a voice needs the microphone, which opens (or closes) here."""
+        if remember:
+            self.settings.mouth = source
+        self.voice_panel.set_source(source)
+        self.pipeline.set_mouth_source(source)
+        if source == "camera":
+            self._stop_voice()
+            self.voice_panel.set_listening(False)
+        elif self.voice is None:
+            self._start_voice()
+
+    def choose_microphone(self, name: str | None) -> None:
+        self.settings.microphone = name
+        if self.voice is not None:
+            self._stop_voice()
+            self._start_voice()
+
+    def _start_voice(self) -> None:
+        try:
+            voice = VoiceSession(self.open_microphone(self.settings.microphone), self.pipeline, parent=self)
+            voice.start()
+        except PuppeteerError as e:
+            self._voice_failed(str(e))
+            return
+        voice.level.connect(lambda level, gate, mouth: self.voice_panel.meter.show_level(level, gate, mouth > 0),
+                            Qt.ConnectionType.QueuedConnection)
+        voice.lost.connect(partial(self._voice_lost, voice), Qt.ConnectionType.QueuedConnection)
+        self.voice = voice
+        self.voice_panel.set_listening(True, f"Listening to {voice.name}; measuring the room's noise: "
+                                             "keep quiet for a second")
+        QTimer.singleShot(1500, partial(self._noise_measured, voice))
+
+    def _noise_measured(self, voice) -> None:
+        if voice is self.voice:
+            self.voice_panel.set_listening(True, f"Listening to {voice.name}")
+
+    def _voice_failed(self, message: str) -> None:
+        self.set_mouth_source("camera", remember=False)
+        self.voice_panel.set_listening(False, f"{message}. The mouth follows the camera.")
+        self.statusBar().showMessage(f"Voice off: {message}", 15000)
+
+    def _voice_lost(self, voice, message: str) -> None:
+        if voice is self.voice:
+            self._voice_failed(message)
+
+    def _measure_noise(self) -> None:
+        if self.voice is not None:
+            self.voice.measure_noise()
+            self.voice_panel.set_listening(True, "Measuring the room's noise: keep quiet for a second")
+            QTimer.singleShot(1500, partial(self._noise_measured, self.voice))
+
+    def _stop_voice(self) -> None:
+        if self.voice is not None:
+            voice, self.voice = self.voice, None
+            voice.stop()
+            voice.deleteLater()
+
     def set_neutral(self) -> None:
+        if self.voice is not None:
+            self._measure_noise()
         if self.session is None:
             self.statusBar().showMessage("Set neutral needs the webcam or a video: nothing is tracked now", 5000)
             return
@@ -568,6 +661,7 @@ class MainWindow(QMainWindow):
         """Stop every thread (releasing the camera) within a second, then remember the settings."""
         self._stats_timer.stop()
         self._stop_session()
+        self._stop_voice()
         self.pipeline.stop(timeout=0.3)
         self.save_settings()
         event.accept()

@@ -3,7 +3,8 @@
 * `Task`: one slow call (loading a character or a model) off the UI thread, so the window never freezes;
 * `RenderBridge`: the Qt face of `puppeteer.pipeline.RenderPipeline` (inference on its own thread);
 * `TrackingSession`: capture + face tracking on one thread (`TrackingLoop`); each tracked pose goes straight to
-  the render pipeline (no detour through the UI thread, which would add latency), the preview to the UI.
+  the render pipeline (no detour through the UI thread, which would add latency), the preview to the UI;
+* `VoiceSession`: the microphone's voice mouth (`VoiceSource`), straight to the pipeline too, the level to the UI.
 """
 import atexit
 import threading
@@ -171,6 +172,47 @@ class TrackingSession(QObject):
         if running:
             self._loop.stop(timeout=timeout)
             self._tracker.close()
+
+
+class VoiceSession(QObject):
+    """A microphone driving the pipeline's voice mouth. `level(level, gate, mouth)` reaches the UI about 30 times
+    a second for the meter; `lost(message)` once when the microphone fails or goes away (the pipeline is then
+    back on the camera's mouth). `start()` raises AudioError in words."""
+
+    level = Signal(float, float, float)
+    lost = Signal(str)
+    METER_S = 1 / 30
+
+    def __init__(self, device, pipeline: RenderPipeline, parent=None):
+        super().__init__(parent)
+        from ..audio.live import VoiceSource
+
+        self.pipeline = pipeline
+        self.name = device.name
+        self._shown = 0.0
+        self._source = VoiceSource(device, self._heard, self._lost, clock=pipeline.clock)
+
+    def start(self) -> "VoiceSession":
+        self._source.start()
+        return self
+
+    def measure_noise(self) -> None:
+        self._source.measure_noise()
+
+    def _heard(self, reading, arrived: float) -> None:
+        self.pipeline.set_voice(reading.mouth, arrived)
+        now = time.monotonic()
+        if now - self._shown >= self.METER_S:
+            self._shown = now
+            _emit(self.level, reading.level_dbfs, reading.gate_dbfs, reading.mouth)
+
+    def _lost(self, message: str) -> None:
+        self.pipeline.set_voice(None)
+        _emit(self.lost, message)
+
+    def stop(self) -> None:
+        self._source.stop()
+        self.pipeline.set_voice(None)
 
 
 def _in_words(error: Exception) -> str:

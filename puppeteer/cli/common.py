@@ -17,3 +17,26 @@ def add_character_option(parser) -> None:
                         help="256×256 RGBA character picture (default: the bundled sample character)")
     parser.add_argument("--add-alpha", action="store_true",
                         help="accept a picture without transparency, treating it as fully opaque")
+
+
+def add_voice_options(parser) -> None:
+    """The voice mouth's settings (see `puppeteer.audio.voice`)."""
+    parser.add_argument("--gate", type=float, metavar="DB", help="the noise gate, in dB above the room's noise "
+                        "floor (default 4); raise it if noise opens the mouth")
+    parser.add_argument("--gain", type=float, help="how wide the voice opens the mouth (default 1)")
+    parser.add_argument("--no-vad", action="store_true",
+                        help="open the mouth for any sound above the gate, not only for a voice")
+
+
+def voice_settings(args):
+    from ..audio.voice import VoiceSettings
+    from ..errors import PuppeteerError
+
+    settings = VoiceSettings(vad=not args.no_vad)
+    if args.gate is not None:
+        settings.gate_db = args.gate
+    if args.gain is not None:
+        if args.gain <= 0:
+            raise PuppeteerError("--gain must be positive")
+        settings.gain = args.gain
+    return settings

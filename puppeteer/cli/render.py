@@ -25,6 +25,8 @@ def register(subparsers) -> None:
     p.add_argument("--batch-size", type=int, default=1, help="poses per network call")
     p.add_argument("--fast", action="store_true",
                    help="skip the combiner and show the rotator's resampled picture (the app's fast rendering)")
+    p.add_argument("--audio", metavar="FILE", help="an .mp4's sound track (WAV, FLAC, OGG, MP3, a video's sound), "
+                   "from the first pose on, cut or padded to the clip's length")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     p.set_defaults(run=run)
 
@@ -33,6 +35,7 @@ def run(args) -> int:
     from tqdm import tqdm
 
     from .. import images, video
+    from ..audio.files import read_audio
     from ..checkpoints import load_networks
     from ..errors import PuppeteerError
     from ..pose import Pose, read_pose_csv
@@ -53,6 +56,9 @@ def run(args) -> int:
         raise PuppeteerError(f"{out}: already exists; choose another name or pass --overwrite")
     if args.fps <= 0:
         raise PuppeteerError("--fps must be positive")
+    if args.audio and out.suffix.lower() != ".mp4":
+        raise PuppeteerError(f"{out}: --audio needs an .mp4 output (the only kind that carries sound)")
+    audio = read_audio(args.audio, video.AUDIO_RATE) if args.audio else None
 
     character = images.load_character(args.character, add_alpha=args.add_alpha)
     poser = Poser(load_networks(args.checkpoints, "cpu"), device=args.device, precision=args.precision,
@@ -69,10 +75,10 @@ def run(args) -> int:
         images.save_png(out, images.composite(next(iter(frames)), background), overwrite=args.overwrite)
     elif is_video:
         video.write_video(out, (images.composite(f, background or (255, 255, 255)) for f in frames), args.fps,
-                          overwrite=args.overwrite)
+                          overwrite=args.overwrite, audio=audio)
     else:
         for i, frame in enumerate(frames):
             images.save_png(out / f"{i:05d}.png", images.composite(frame, background), overwrite=args.overwrite)
     print(f"wrote {out} ({len(poses)} pose{'s' if len(poses) > 1 else ''}, {poser.device.type}, "
-          f"{poser.precision}{', fast' if poser.fast else ''})")
+          f"{poser.precision}{', fast' if poser.fast else ''}{', with sound' if audio is not None else ''})")
     return 0

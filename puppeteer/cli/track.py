@@ -1,9 +1,13 @@
 """`puppeteer track`: a face in a camera, video or image folder → a pose CSV, one row per tracked frame
 (frame,time_s,face_found,head_x,head_y,neck_z,left_eye,right_eye,mouth), which `puppeteer render --poses`
-reads."""
+reads. The mouth can follow the voice instead (a sound file, the video's own sound, or the microphone)."""
 import os
 import sys
 from pathlib import Path
+
+from .common import add_voice_options, voice_settings
+
+OWN_SOUND = ""  # --audio without a file: the video's own sound track
 
 QUIT_KEYS = (ord("q"), 27)  # q, Esc
 WINDOW = "puppeteer track (q or Esc stops)"
@@ -28,6 +32,14 @@ def register(subparsers) -> None:
     p.add_argument("--fps", type=float, default=30.0, help="frame rate of an image folder (default 30)")
     p.add_argument("--seconds", type=float, metavar="S", help="stop a camera after S seconds")
     p.add_argument("--overwrite", action="store_true", help="replace an existing CSV")
+    p.add_argument("--audio", nargs="?", const=OWN_SOUND, metavar="FILE",
+                   help="drive the mouth by this sound file (WAV, FLAC, OGG, MP3, a video's sound), on the video's "
+                        "clock; --audio alone: the video's own sound")
+    p.add_argument("--mouth", choices=["camera", "voice", "both"],
+                   help="which mouth to write: the face's (camera), the voice's, or the wider open of the two "
+                        "(both); default: both with --audio, else camera. A camera source hears the microphone")
+    p.add_argument("--audio-device", metavar="N", help="the microphone (index or name) for a camera source")
+    add_voice_options(p)
     p.set_defaults(run=run)
 
 
@@ -73,6 +85,12 @@ def run(args) -> int:
         _check_screen()
     source = open_source(args.source, realtime=False, fps=args.fps)
     live = isinstance(source, CameraSource)
+    mouth = args.mouth or ("both" if args.audio is not None else "camera")
+    if live and args.audio:
+        raise PuppeteerError("a camera is tracked live: its voice comes from the microphone (--audio-device), "
+                             "not from a file")
+    recorded_voice = _voice_track(args, source) if mouth != "camera" and not live else None
+    microphone = None
     tracker = FaceTracker(args.estimator, mirror=not args.no_mirror,
                           calibration=Calibration() if args.no_calibration else None)
     results = queue.Queue()
@@ -80,6 +98,8 @@ def run(args) -> int:
     rows, progress = [], None
     try:
         loop.start()
+        if mouth != "camera" and live:
+            microphone = _LiveVoice(args)
         progress = tqdm(total=source.length, unit="frame", desc="track", disable=live)
         if live:
             print(f"tracking {source.name}: press Ctrl+C{' or q' if args.show else ''} to stop", file=sys.stderr)
@@ -91,7 +111,7 @@ def run(args) -> int:
                 if loop.done.is_set() and results.empty():
                     break
                 continue
-            rows.append((frame.index, frame.timestamp_s, result))
+            rows.append((frame.index, frame.timestamp_s, result, microphone.mouth if microphone else None))
             progress.update()
             if args.show and _show(frame.image, result, tracker.mirror):
                 break
@@ -101,6 +121,8 @@ def run(args) -> int:
     finally:
         loop.stop()
         tracker.close()
+        if microphone is not None:
+            microphone.stop()
         if progress is not None:
             progress.close()
     if loop.exception is not None:
@@ -110,11 +132,64 @@ def run(args) -> int:
     if not rows:
         raise TrackingError(f"{source.name}: no frames were read")
 
-    columns = {"frame": [i for i, _, _ in rows], "time_s": [f"{t:.3f}" for _, t, _ in rows],
-               "face_found": [int(r.face_found) for _, _, r in rows]}
-    write_atomically(out, lambda tmp: write_pose_csv(tmp, [r.pose for _, _, r in rows], columns),
-                     overwrite=args.overwrite)
+    poses = _mix_voice(rows, recorded_voice, mouth)
+    columns = {"frame": [row[0] for row in rows], "time_s": [f"{row[1]:.3f}" for row in rows],
+               "face_found": [int(row[2].face_found) for row in rows]}
+    write_atomically(out, lambda tmp: write_pose_csv(tmp, poses, columns), overwrite=args.overwrite)
     found, ms = sum(columns["face_found"]), loop.busy_s * 1000 / loop.frames
     dropped = f", {source.dropped} frames dropped" if source.dropped else ""
-    print(f"wrote {out} ({len(rows)} frames, face found in {found}; tracking {ms:.1f} ms/frame{dropped})")
+    voice = f", mouth: {mouth}" if mouth != "camera" else ""
+    print(f"wrote {out} ({len(rows)} frames, face found in {found}; tracking {ms:.1f} ms/frame{dropped}{voice})")
     return 0
+
+
+def _voice_track(args, source):
+    """The voice mouth every 10 ms of the sound file (or of the video's own sound)."""
+    from ..audio.files import RATE, read_audio
+    from ..audio.voice import mouth_track
+    from ..errors import AudioError
+
+    if args.audio:
+        sound = read_audio(args.audio, RATE)
+    elif not Path(args.source).is_file():
+        raise AudioError(f"{args.source}: a folder of pictures has no sound; give the sound file: --audio FILE")
+    else:
+        try:
+            sound = read_audio(args.source, RATE)
+        except AudioError as e:
+            raise AudioError(f"{e}; give the sound file: --audio FILE") from None
+    return mouth_track(sound, RATE, voice_settings(args))
+
+
+class _LiveVoice:
+    """The microphone's newest mouth value while a camera is tracked; None once the microphone is lost."""
+
+    def __init__(self, args):
+        from ..audio.live import Microphone, VoiceSource
+
+        device = args.audio_device
+        device = int(device) if device is not None and device.isdigit() else device
+        self.mouth = 0.0
+        self.source = VoiceSource(Microphone(device), self._heard, self._lost, voice_settings(args))
+        self.source.start()
+
+    def _heard(self, reading, _time) -> None:
+        self.mouth = reading.mouth
+
+    def _lost(self, message: str) -> None:
+        self.mouth = None
+        print(f"warning: {message}; the mouth follows the camera from here on", file=sys.stderr)
+
+    def stop(self) -> None:
+        self.source.stop()
+
+
+def _mix_voice(rows, recorded_voice, mouth: str):
+    """Each row's pose with the mouth chosen: the voice at the frame's time (a file) or when it was tracked."""
+    from ..audio.mix import mix_mouth
+    from ..audio.voice import mouth_at
+
+    if recorded_voice is not None:
+        heard = mouth_at(recorded_voice, [row[1] for row in rows])
+        return [mix_mouth(row[2].pose, float(v), mouth) for row, v in zip(rows, heard)]
+    return [mix_mouth(row[2].pose, row[3], mouth) for row in rows]
