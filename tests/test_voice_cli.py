@@ -103,3 +103,31 @@ def test_render_audio_needs_an_mp4(tmp_path, tiny_checkpoints, character_png, ca
     assert main(["render", "--checkpoints", str(tiny_checkpoints), "--character", str(character_png),
                  "--poses", str(poses), "--audio", str(SPEECH), "--out", str(tmp_path / "clip.gif")]) != 0
     assert "--audio needs an .mp4 output" in capsys.readouterr().err
+
+
+def test_render_says_a_recorded_line_with_one_command(tmp_path, tiny_checkpoints, character_png):
+    import av
+
+    clip = tmp_path / "line.mp4"
+    assert main(["render", "--checkpoints", str(tiny_checkpoints), "--character", str(character_png),
+                 "--precision", "fp32", "--fast", "--audio", str(SPEECH), "--fps", "10", "--out", str(clip)]) == 0
+    seconds = len(read_audio(SPEECH)) / RATE
+    with av.open(str(clip)) as container:
+        pictures = [f.to_ndarray(format="rgb24").astype(int) for f in container.decode(video=0)]
+    assert len(pictures) == round(seconds * 10)
+    mouth = mouth_at(mouth_track(read_audio(SPEECH), RATE), np.arange(len(pictures)) / 10)
+    talking = int(np.argmax(mouth))
+    assert mouth[talking] > 0.9 and mouth[:9].max() == 0.0
+    still = np.abs(pictures[8] - pictures[0]).mean()  # both shut: the same pose
+    spoken = np.abs(pictures[talking] - pictures[0]).mean()
+    assert spoken > 10 * max(still, 0.05)
+
+
+def test_a_voice_mouth_needs_the_voice(tmp_path, tiny_checkpoints, character_png, capsys):
+    poses = tmp_path / "poses.csv"
+    poses.write_text("head_x,head_y,neck_z,left_eye,right_eye,mouth\n" + "0,0,0,0,0,0\n" * 3)
+    assert main(["render", "--checkpoints", str(tiny_checkpoints), "--character", str(character_png),
+                 "--poses", str(poses), "--mouth", "voice", "--out", str(tmp_path / "clip.mp4")]) != 0
+    assert "--mouth voice needs the voice: --audio FILE" in capsys.readouterr().err
+    assert main(["render", "--out", str(tmp_path / "x.png")]) != 0
+    assert "say what to render" in capsys.readouterr().err

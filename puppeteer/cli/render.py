@@ -1,7 +1,8 @@
-"""`puppeteer render`: a character in one pose (a PNG) or in a sequence of poses (PNG folder, .mp4 or .gif)."""
+"""`puppeteer render`: a character in one pose (a PNG) or in a sequence of poses (PNG folder, .mp4 or .gif), or
+talking along with a recorded line (an .mp4 with its sound)."""
 from pathlib import Path
 
-from .common import add_character_option, add_model_options
+from .common import add_character_option, add_model_options, add_voice_options, voice_settings
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
 MEASURED_FROM_POSES = 60  # with precision auto, renders of this many poses measure bf16 against fp32 first
@@ -10,11 +11,13 @@ MEASURED_FROM_POSES = 60  # with precision auto, renders of this many poses meas
 def register(subparsers) -> None:
     p = subparsers.add_parser("render", help="render a character in given poses",
                               description="Render a character in one pose (--pose, writes a PNG) or many "
-                                          "(--poses CSV, writes a folder of numbered PNGs, an .mp4 or a .gif).")
+                                          "(--poses CSV, writes a folder of numbered PNGs, an .mp4 or a .gif). "
+                                          "With --audio the .mp4 carries the sound; --audio alone (or with "
+                                          "--pose) makes the character say a recorded line.")
     add_model_options(p)
     add_character_option(p)
     p.add_argument("--out", required=True, metavar="PATH", help="output .png, folder, .mp4 or .gif")
-    group = p.add_mutually_exclusive_group(required=True)
+    group = p.add_mutually_exclusive_group()
     group.add_argument("--pose", metavar="a,b,c,d,e,f",
                        help="head_x,head_y,neck_z,left_eye,right_eye,mouth, e.g. 0,0.5,0,0,0,1")
     group.add_argument("--poses", metavar="CSV", help="CSV with a header naming the six pose columns "
@@ -26,7 +29,12 @@ def register(subparsers) -> None:
     p.add_argument("--fast", action="store_true",
                    help="skip the combiner and show the rotator's resampled picture (the app's fast rendering)")
     p.add_argument("--audio", metavar="FILE", help="an .mp4's sound track (WAV, FLAC, OGG, MP3, a video's sound), "
-                   "from the first pose on, cut or padded to the clip's length")
+                   "from the first pose on, cut or padded to the clip's length; without --poses the clip lasts as "
+                   "long as the sound and the mouth follows the voice")
+    p.add_argument("--mouth", choices=["camera", "voice", "both"],
+                   help="the mouth in the clip: the poses' own (camera), the voice's, or the wider open (both); "
+                        "default: voice without --poses, else the poses' own")
+    add_voice_options(p)
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     p.set_defaults(run=run)
 
@@ -43,11 +51,13 @@ def run(args) -> int:
 
     out = Path(args.out)
     background = images.parse_background(args.background)
-    poses = [Pose.parse(args.pose)] if args.pose else read_pose_csv(args.poses)
-    if args.pose and out.suffix.lower() != ".png":
+    if not (args.pose or args.poses or args.audio):
+        raise PuppeteerError("say what to render: --pose, --poses CSV, or --audio FILE (a recorded line)")
+    poses = [Pose.parse(args.pose or "0,0,0,0,0,0")] if not args.poses else read_pose_csv(args.poses)
+    if args.pose and not args.audio and out.suffix.lower() != ".png":
         raise PuppeteerError(f"{out}: with --pose the output is one PNG; give a name ending in .png")
     is_video = out.suffix.lower() in VIDEO_SUFFIXES
-    if args.poses and not is_video:
+    if (args.poses or args.audio) and not is_video:
         if out.suffix.lower() == ".png":
             raise PuppeteerError(f"{out}: --poses writes several pictures: give a folder, an .mp4 or a .gif")
         if out.exists() and any(out.iterdir()) and not args.overwrite:
@@ -59,6 +69,13 @@ def run(args) -> int:
     if args.audio and out.suffix.lower() != ".mp4":
         raise PuppeteerError(f"{out}: --audio needs an .mp4 output (the only kind that carries sound)")
     audio = read_audio(args.audio, video.AUDIO_RATE) if args.audio else None
+    mouth = args.mouth or ("voice" if audio is not None and not args.poses else "camera")
+    if audio is not None and not args.poses:  # a recorded line: one frame per 1/fps of its sound
+        poses = poses * max(1, round(len(audio) / video.AUDIO_RATE * args.fps))
+    if mouth != "camera":
+        if audio is None:
+            raise PuppeteerError(f"--mouth {mouth} needs the voice: --audio FILE")
+        poses = _voice_mouths(poses, args, mouth)
 
     character = images.load_character(args.character, add_alpha=args.add_alpha)
     poser = Poser(load_networks(args.checkpoints, "cpu"), device=args.device, precision=args.precision,
@@ -71,7 +88,7 @@ def run(args) -> int:
     if len(poses) > 1:
         frames = tqdm(frames, total=len(poses), unit="pose", desc="render")
 
-    if args.pose:
+    if not is_video and len(poses) == 1 and not args.poses:
         images.save_png(out, images.composite(next(iter(frames)), background), overwrite=args.overwrite)
     elif is_video:
         video.write_video(out, (images.composite(f, background or (255, 255, 255)) for f in frames), args.fps,
@@ -82,3 +99,14 @@ def run(args) -> int:
     print(f"wrote {out} ({len(poses)} pose{'s' if len(poses) > 1 else ''}, {poser.device.type}, "
           f"{poser.precision}{', fast' if poser.fast else ''}{', with sound' if audio is not None else ''})")
     return 0
+
+
+def _voice_mouths(poses, args, mouth: str):
+    """The poses with the voice's mouth at each frame's time on the clip's clock (frame i at i / fps)."""
+    from ..audio.files import RATE, read_audio
+    from ..audio.mix import mix_mouth
+    from ..audio.voice import mouth_at, mouth_track
+
+    heard = mouth_at(mouth_track(read_audio(args.audio, RATE), RATE, voice_settings(args)),
+                     [i / args.fps for i in range(len(poses))])
+    return [mix_mouth(pose, float(v), mouth) for pose, v in zip(poses, heard)]
