@@ -243,3 +243,53 @@ def test_no_microphone_is_one_line(monkeypatch):
     monkeypatch.setattr(live, "_sounddevice", lambda: object())
     with pytest.raises(AudioError, match="no microphone found"):
         live.Microphone().open(lambda block: None)
+
+
+class FakeSounddevice:
+    """Stands in for the sounddevice module: one input device that opens only at `rates`."""
+
+    def __init__(self, rates, own_rate=48000.0):
+        self.rates, self.own_rate, self.opened = rates, own_rate, []
+
+    def query_devices(self, device=None, kind=None):
+        info = {"name": "USB mic", "max_input_channels": 1, "default_samplerate": self.own_rate}
+        if device is None and kind is None:
+            return [info, {"name": "speakers", "max_input_channels": 0, "default_samplerate": 48000.0}]
+        if device not in (None, 0, "USB mic"):
+            raise ValueError(f"No input device matching {device!r}")
+        return info
+
+    def InputStream(self, samplerate, **kwargs):  # noqa: N802 (the module's name)
+        if samplerate not in self.rates:
+            raise ValueError(f"Invalid sample rate {samplerate}")
+        self.opened.append(samplerate)
+        return type("Stream", (), {"start": lambda s: None, "close": lambda s, ignore_errors=True: None})()
+
+
+@pytest.mark.parametrize("rates,opened", [((16000,), 16000), ((48000.0,), 48000)])
+def test_the_microphone_opens_at_16_khz_or_else_at_its_own_rate(monkeypatch, rates, opened):
+    sd = FakeSounddevice(rates)
+    monkeypatch.setattr(live, "_sounddevice", lambda: sd)
+    assert live.input_devices() == [(0, "USB mic")]
+    microphone = live.Microphone("USB mic")
+    microphone.open(lambda block: None)
+    assert microphone.rate == opened and sd.opened == [opened]
+    VoiceMouth(microphone.rate)  # the meter works at either rate
+
+
+def test_a_device_that_opens_at_no_rate_or_is_unknown_is_one_line(monkeypatch):
+    monkeypatch.setattr(live, "_sounddevice", lambda: FakeSounddevice(rates=()))
+    with pytest.raises(AudioError, match="cannot open microphone USB mic: Invalid sample rate 48000.0; choose "
+                                         "another input device"):
+        live.Microphone("USB mic").open(lambda block: None)
+    with pytest.raises(AudioError, match="microphone Headset: no such input device"):
+        live.Microphone("Headset").open(lambda block: None)
+
+
+def test_the_meter_works_at_other_rates(speech):
+    from scipy.signal import resample_poly
+
+    at_48k = resample_poly(speech, 3, 1).astype(np.float32)
+    track_16, track_48 = mouth_track(speech, RATE), mouth_track(at_48k, 48000)
+    count = min(len(track_16), len(track_48))
+    assert np.corrcoef(track_16[:count], track_48[:count])[0, 1] > 0.95

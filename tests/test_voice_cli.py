@@ -2,6 +2,7 @@
 (from a sound file or from the video's own sound), `render --audio` muxes the sound into the clip, in sync and
 as long as the picture; bad sound input is one line."""
 import csv
+import time
 from pathlib import Path
 
 import numpy as np
@@ -131,3 +132,60 @@ def test_a_voice_mouth_needs_the_voice(tmp_path, tiny_checkpoints, character_png
     assert "--mouth voice needs the voice: --audio FILE" in capsys.readouterr().err
     assert main(["render", "--out", str(tmp_path / "x.png")]) != 0
     assert "say what to render" in capsys.readouterr().err
+
+
+class FaceCamera:
+    """Stands in for cv2.VideoCapture: the astronaut at about 30 frames a second."""
+
+    def __init__(self, index):
+        self.frame = np.ascontiguousarray(photo("astronaut")[..., ::-1])
+
+    def isOpened(self):
+        return True
+
+    def set(self, prop, value):
+        return True
+
+    def read(self):
+        time.sleep(1 / 30)
+        return True, self.frame.copy()
+
+    def release(self):
+        pass
+
+
+def test_a_camera_take_hears_the_microphone_and_keeps_going_when_it_is_lost(tmp_path, config_dir, monkeypatch,
+                                                                            capsys):
+    from test_voice import FakeMicrophone
+
+    from puppeteer import tracking
+    from puppeteer.audio import live
+    from puppeteer.tracking.sources import CameraSource
+
+    monkeypatch.setattr(tracking, "open_source", lambda spec, **kw: CameraSource(int(spec), capture=FaceCamera))
+    sound = read_audio(SPEECH)[:round(RATE * 2.5)]  # the pad, then words; then the microphone stops
+    monkeypatch.setattr(live, "Microphone", lambda device: FakeMicrophone(sound))
+    out = tmp_path / "take.csv"
+    assert main(["track", "0", "--out", str(out), "--mouth", "voice", "--seconds", "4", "--no-calibration"]) == 0
+    rows = read_rows(out)
+    times = np.array([float(r["time_s"]) for r in rows])
+    mouth = np.array([float(r["mouth"]) for r in rows])
+    assert len(rows) > 30 and mouth[times < 0.8].max() == 0.0 and mouth.max() > 0.5  # shut, then talking
+    assert mouth[times > 3.5].max() < 0.1  # after the loss: the face's (shut) mouth
+    assert "stopped sending sound (unplugged?); the mouth follows the camera" in capsys.readouterr().err
+
+
+def test_a_silent_sound_file_is_said_in_one_line(tmp_path, face_video, config_dir, capsys):
+    import av
+
+    silent = tmp_path / "silent.wav"
+    with av.open(str(silent), "w") as f:
+        stream = f.add_stream("pcm_s16le", rate=RATE, layout="mono")
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, RATE), np.int16), format="s16", layout="mono")
+        frame.rate = RATE
+        f.mux(stream.encode(frame))
+        f.mux(stream.encode(None))
+    out = tmp_path / "poses.csv"
+    assert main(["track", str(face_video), "--out", str(out), "--audio", str(silent), "--no-calibration"]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {silent}: no voice opens the mouth in it (silent" in err

@@ -40,3 +40,17 @@ def voice_settings(args):
             raise PuppeteerError("--gain must be positive")
         settings.gain = args.gain
     return settings
+
+
+def recorded_voice(path, args, what: str | None = None):
+    """The voice mouth every 10 ms of a sound file; a warning when nothing in it opens the mouth."""
+    import sys
+
+    from ..audio.files import RATE, read_audio
+    from ..audio.voice import mouth_track
+
+    track = mouth_track(read_audio(path, RATE), RATE, voice_settings(args))
+    if not track.any():
+        print(f"warning: {what or path}: no voice opens the mouth in it (silent, or under the gate: try a lower "
+              "--gate or a higher --gain)", file=sys.stderr)
+    return track

@@ -2,7 +2,7 @@
 talking along with a recorded line (an .mp4 with its sound)."""
 from pathlib import Path
 
-from .common import add_character_option, add_model_options, add_voice_options, voice_settings
+from .common import add_character_option, add_model_options, add_voice_options, recorded_voice
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
 MEASURED_FROM_POSES = 60  # with precision auto, renders of this many poses measure bf16 against fp32 first
@@ -103,10 +103,8 @@ def run(args) -> int:
 
 def _voice_mouths(poses, args, mouth: str):
     """The poses with the voice's mouth at each frame's time on the clip's clock (frame i at i / fps)."""
-    from ..audio.files import RATE, read_audio
     from ..audio.mix import mix_mouth
-    from ..audio.voice import mouth_at, mouth_track
+    from ..audio.voice import mouth_at
 
-    heard = mouth_at(mouth_track(read_audio(args.audio, RATE), RATE, voice_settings(args)),
-                     [i / args.fps for i in range(len(poses))])
+    heard = mouth_at(recorded_voice(args.audio, args), [i / args.fps for i in range(len(poses))])
     return [mix_mouth(pose, float(v), mouth) for pose, v in zip(poses, heard)]

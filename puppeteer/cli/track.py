@@ -5,7 +5,7 @@ import os
 import sys
 from pathlib import Path
 
-from .common import add_voice_options, voice_settings
+from .common import add_voice_options, recorded_voice, voice_settings
 
 OWN_SOUND = ""  # --audio without a file: the video's own sound track
 
@@ -89,7 +89,7 @@ def run(args) -> int:
     if live and args.audio:
         raise PuppeteerError("a camera is tracked live: its voice comes from the microphone (--audio-device), "
                              "not from a file")
-    recorded_voice = _voice_track(args, source) if mouth != "camera" and not live else None
+    voice_from_file = _voice_track(args) if mouth != "camera" and not live else None
     microphone = None
     tracker = FaceTracker(args.estimator, mirror=not args.no_mirror,
                           calibration=Calibration() if args.no_calibration else None)
@@ -132,7 +132,7 @@ def run(args) -> int:
     if not rows:
         raise TrackingError(f"{source.name}: no frames were read")
 
-    poses = _mix_voice(rows, recorded_voice, mouth)
+    poses = _mix_voice(rows, voice_from_file, mouth)
     columns = {"frame": [row[0] for row in rows], "time_s": [f"{row[1]:.3f}" for row in rows],
                "face_found": [int(row[2].face_found) for row in rows]}
     write_atomically(out, lambda tmp: write_pose_csv(tmp, poses, columns), overwrite=args.overwrite)
@@ -143,22 +143,18 @@ def run(args) -> int:
     return 0
 
 
-def _voice_track(args, source):
+def _voice_track(args):
     """The voice mouth every 10 ms of the sound file (or of the video's own sound)."""
-    from ..audio.files import RATE, read_audio
-    from ..audio.voice import mouth_track
     from ..errors import AudioError
 
     if args.audio:
-        sound = read_audio(args.audio, RATE)
-    elif not Path(args.source).is_file():
+        return recorded_voice(args.audio, args)
+    if not Path(args.source).is_file():
         raise AudioError(f"{args.source}: a folder of pictures has no sound; give the sound file: --audio FILE")
-    else:
-        try:
-            sound = read_audio(args.source, RATE)
-        except AudioError as e:
-            raise AudioError(f"{e}; give the sound file: --audio FILE") from None
-    return mouth_track(sound, RATE, voice_settings(args))
+    try:
+        return recorded_voice(args.source, args, f"{args.source}'s sound")
+    except AudioError as e:
+        raise AudioError(f"{e}; give the sound file: --audio FILE") from None
 
 
 class _LiveVoice:
@@ -184,12 +180,12 @@ class _LiveVoice:
         self.source.stop()
 
 
-def _mix_voice(rows, recorded_voice, mouth: str):
+def _mix_voice(rows, voice_from_file, mouth: str):
     """Each row's pose with the mouth chosen: the voice at the frame's time (a file) or when it was tracked."""
     from ..audio.mix import mix_mouth
     from ..audio.voice import mouth_at
 
-    if recorded_voice is not None:
-        heard = mouth_at(recorded_voice, [row[1] for row in rows])
+    if voice_from_file is not None:
+        heard = mouth_at(voice_from_file, [row[1] for row in rows])
         return [mix_mouth(row[2].pose, float(v), mouth) for row, v in zip(rows, heard)]
     return [mix_mouth(row[2].pose, row[3], mouth) for row in rows]
