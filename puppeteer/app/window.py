@@ -522,13 +522,16 @@ class MainWindow(QMainWindow):
         except PuppeteerError as e:
             self._voice_failed(str(e))
             return
-        voice.level.connect(lambda level, gate, mouth: self.voice_panel.meter.show_level(level, gate, mouth > 0),
-                            Qt.ConnectionType.QueuedConnection)
+        voice.level.connect(self._show_voice_level, Qt.ConnectionType.QueuedConnection)
         voice.lost.connect(partial(self._voice_lost, voice), Qt.ConnectionType.QueuedConnection)
         self.voice = voice
         self.voice_panel.set_listening(True, f"Listening to {voice.name}; measuring the room's noise: "
                                              "keep quiet for a second")
         QTimer.singleShot(1500, partial(self._noise_measured, voice))
+
+    def _show_voice_level(self, level: float, gate: float, mouth: float) -> None:
+        if self.voice is not None:  # a level still on its way when the microphone was closed is not shown
+            self.voice_panel.meter.show_level(level, gate, mouth > 0)
 
     def _noise_measured(self, voice) -> None:
         if voice is self.voice:
