@@ -3,6 +3,12 @@
 # dataset synth → train morpher → rotator → combiner → evaluate → export. Each stage resumes where it stopped,
 # so the script can be killed and rerun (CPU training takes hours). Usage:
 #   scripts/train_default_model.sh [WORK_DIR] [STEPS_PER_STAGE]   (default: the steps in the config)
+#   FROM=DIR scripts/train_default_model.sh [WORK_DIR]   skip to the last phase, starting from the model in DIR
+# The shipped model was trained by the first phase on the rig's first framing (RIG_VERSION 3, the model in
+# checkpoint/ at commit ba14747), then by the last phase on the rig in THA v1's framing (RIG_VERSION 4):
+#   mkdir -p runs/v3 && for f in face_morpher.pt two_algo_face_rotator.pt combiner.pt model.json; do
+#     git show ba14747:checkpoint/$f > runs/v3/$f; done
+#   FROM=runs/v3 scripts/train_default_model.sh runs/reframe
 set -euo pipefail
 work=${1:-runs/default-model}
 steps=(${2:+--steps "$2"})
@@ -50,6 +56,7 @@ combiner_cycle() {  # combiner_cycle NAME LR [STEPS]: the combiner, at half reso
     --warmup-steps 50
 }
 
+first_phase() {
 stage morpher
 stage rotator
 stage combiner --frozen "$export_dir"  # behind the first rotator, as the shipped combiner was trained
@@ -81,6 +88,21 @@ rotator_cycle quarter6 4 1e-4 3000 100
 combiner_cycle quarter6 1e-4
 rotator_cycle quarter7 4 1e-4 3000 100
 combiner_cycle quarter7 1e-4
+}
+
+if [ -n "${FROM:-}" ]; then
+  [ -f "$export_dir/model.json" ] || { mkdir -p "$export_dir"; cp "$FROM"/*.pt "$FROM"/model.json "$export_dir"/; }
+else
+  first_phase
+fi
+# the last phase: onto THA v1's framing (puppeteer/template.py), where the rig now draws its characters larger and
+# lower: the morpher's face box follows the eyes and mouth (rows 126-189, columns 85-171 on 200 characters), then
+# rotator cycles at a quarter resolution, the combiner behind each
+polish frame-morpher morpher face_morpher.pt --face-box 106,76,104 --steps 1500 --lr 3e-4 --warmup-steps 50
+rotator_cycle frame1 4 3e-4
+combiner_cycle frame1 1e-4
+rotator_cycle frame2 4 1e-4 3000 100
+combiner_cycle frame2 1e-4
 
 # held-out characters: new rig seeds, never seen in training
 if [ ! -f "$heldout/dataset.json" ]; then
@@ -93,16 +115,18 @@ puppeteer evaluate --checkpoints "$export_dir" --dataset "$heldout" --split test
 python - "$export_dir" "$work/evaluation.json" <<'PY'
 import json, sys
 from puppeteer.checkpoints import read_description, write_description
+from puppeteer.synth import RIG_VERSION
 folder, report = sys.argv[1], json.load(open(sys.argv[2]))
 description = read_description(folder)
 description.info.update({
-    "name": "puppeteer lite default (width 16, 2 residual blocks, morpher on a 96×96 face box, rotator at a quarter "
+    "name": "puppeteer lite default (width 16, 2 residual blocks, morpher on a 104×104 face box, rotator at a quarter "
             "and combiner at half resolution)",
     "license": "MIT, like the code: trained by talking-head-puppeteer on its own synthetic characters",
     "training_data": "puppeteer dataset synth --characters 500 --poses 24 --seed 0 (12,000 samples)",
     "recipe": "configs/default-model.toml via scripts/train_default_model.sh",
     "evaluation": {"data": "puppeteer dataset synth --characters 40 --poses 8 --seed 1000 --val-fraction 0 "
                            "--test-fraction 0.5, test split (held-out characters)",
+                   "rig_version": RIG_VERSION, "framing": "THA v1's template (puppeteer/template.py)",
                    "samples": report["samples"], "space": "display (sRGB RGBA)", "results": report["results"]},
 })
 write_description(folder, description)

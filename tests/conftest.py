@@ -89,10 +89,11 @@ def tiny_checkpoints(tmp_path_factory):
 
 
 def make_character(seed=0) -> np.ndarray:
-    """A 256×256 RGBA blob character: textured ellipse head over a body, transparent background."""
+    """A 256×256 RGBA blob character: textured ellipse head over a body, transparent background; its head is where
+    the template puts a head (its silhouette passes `check`)."""
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:256, 0:256]
-    head = ((x - 128) / 50) ** 2 + ((y - 120) / 58) ** 2 <= 1
+    head = ((x - 128) / 50) ** 2 + ((y - 142) / 58) ** 2 <= 1
     body = ((x - 128) / 90) ** 2 + ((y - 256) / 70) ** 2 <= 1
     alpha = head | body
     rgba = np.zeros((256, 256, 4), np.uint8)

@@ -21,7 +21,7 @@ def test_nudged_framing_is_used_and_accepted(qtbot):
     qtbot.addWidget(dialog)
     dialog.show()
     assert np.array_equal(dialog.character(), plan.render())
-    assert dialog.status.text() == "The head fits the box."
+    assert dialog.status.text() == "The face sits where THA v1 expects it."
 
     dialog.size_slider.setValue(110)
     assert dialog.size_box.value() == 110
@@ -45,7 +45,7 @@ def test_nudged_framing_is_used_and_accepted(qtbot):
     dialog.grab()  # it paints offscreen
 
     dialog.down_box.setValue(-100)
-    assert "does not fit" in dialog.status.text() and "above the box" in dialog.status.text()
+    assert "does not sit" in dialog.status.text() and "above THA v1's eye line" in dialog.status.text()
     dialog.reset()
     assert dialog.framing() == plan.framing
 

@@ -4,6 +4,7 @@ import pytest
 
 from puppeteer.pose import Pose
 from puppeteer.synth import random_character, regions, render, sample_pose
+from puppeteer.template import FaceLandmarks, misfit
 
 SEEDS = range(24)
 
@@ -32,8 +33,12 @@ def test_characters_follow_the_tha_template(specs, rests):
         transparent = rgba[..., 3] == 0
         assert not rgba[transparent][:, :3].any(), f"seed {spec.seed}: colour under a transparent background"
         assert transparent[:40].all() and transparent[0, :].all(), f"seed {spec.seed}: something above the head"
-        x0, y0, x1, y1 = regions(spec)["head"]
-        assert 64 <= x0 and x1 < 192 and 64 <= y0 and y1 < 192, f"seed {spec.seed}: head box {x0, y0, x1, y1}"
+        boxes = regions(spec)
+        centre = lambda name: ((boxes[name][0] + boxes[name][2]) / 2, (boxes[name][1] + boxes[name][3]) / 2)  # noqa: E731
+        face = FaceLandmarks(centre("right_eye"), centre("left_eye"), centre("mouth"))  # as seen: right eye on the left
+        assert misfit(face) == [], f"seed {spec.seed}: {misfit(face)}"
+        x0, _, x1, _ = boxes["head"]
+        assert 0 < x0 and x1 < 255, f"seed {spec.seed}: the head is cut off at the side"
         assert (rgba[-1, :, 3] == 255).sum() > 100, f"seed {spec.seed}: no shoulders at the bottom"
         opaque = np.nonzero(rgba[..., 3] > 0)[1]
         assert abs(opaque.mean() - 127.5) < 6, f"seed {spec.seed}: not centred"

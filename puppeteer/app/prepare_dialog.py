@@ -1,5 +1,5 @@
-"""The prepare dialog: shows how a picture will be fitted to the 256×256 template (the centre box in red, the
-head in cyan), lets the user correct the size and position, and hands back the character. The window calls
+"""The prepare dialog: shows how a picture will be fitted to the 256×256 template (THA v1's face guide in red, the
+character's eyes and mouth in cyan), lets the user correct the size and position, and hands back the character. The window calls
 `prepare_interactively` when a picture is not already a valid character; tests drive `PrepareDialog` directly."""
 import numpy as np
 from PySide6.QtCore import QEvent, Qt
@@ -11,7 +11,7 @@ from ..errors import PuppeteerError
 from ..images import SIZE
 from ..prepare import Framing, Plan, plan_file
 from ..prepare.preview import ZOOM
-from ..prepare.template import head_fits_box
+from ..template import misfit
 from .frames import to_qimage
 
 SIZE_RANGE = (20, 500)  # percent of the proposed size
@@ -54,8 +54,8 @@ class PrepareDialog(QDialog):
         form.addRow("Move down", self.down_box)
         form.addRow(reset)
         notes = QLabel("\n".join(n[0].upper() + n[1:] for n in plan.notes) +
-                       "\n\nDrag the picture to move it and scroll to resize it. The whole head (cyan) must sit "
-                       "inside the red box, looking at you.")
+                       "\n\nDrag the picture to move it and scroll to resize it. The eyes and mouth (cyan "
+                       "crosses) should sit on the red ones, the face looking at you; the hair may go anywhere.")
         notes.setWordWrap(True)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -91,9 +91,9 @@ class PrepareDialog(QDialog):
     def _refresh(self) -> None:
         framing = self.framing()
         self.preview.setPixmap(QPixmap.fromImage(to_qimage(self.plan.preview(framing))))
-        sides = head_fits_box(*framing.map_head(self.plan.head))
-        self.status.setText("The head fits the box." if not sides else
-                            "The head does not fit the box: " + "; ".join(sides) + ".")
+        problems = misfit(framing.map_face(self.plan.head))
+        self.status.setText("The face sits where THA v1 expects it." if not problems else
+                            "The face does not sit where THA v1 expects it: " + "; ".join(problems) + ".")
 
     def eventFilter(self, watched, event) -> bool:
         """Dragging on the preview moves the picture; the wheel resizes it."""

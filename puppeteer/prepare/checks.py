@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import template
 from ..images import SIZE
 from .faces import find_face
 from .head import OPAQUE, head_from_face, head_from_silhouette
-from .template import BOX, head_fits_box
 
 MIN_CONTENT = 0.02  # share of the picture the character must cover
 MIN_TOUCH = 3  # opaque pixels on an edge before it counts as cut off
@@ -81,7 +81,7 @@ def _background(report: Report, rgba: np.ndarray) -> None:
 def _edges(report: Report, rgba: np.ndarray) -> None:
     """The head region must not be cut off; the body running off the bottom or the sides below the box is fine."""
     opaque = rgba[..., 3] > OPAQUE
-    below = BOX[3]
+    below = template.BOX[3]
     cut = [name for name, edge in (("top", opaque[0]), ("left", opaque[:below, 0]), ("right", opaque[:below, -1]))
            if edge.sum() >= MIN_TOUCH]
     if cut:
@@ -94,18 +94,21 @@ def _edges(report: Report, rgba: np.ndarray) -> None:
         report.add("note", "the body runs off the sides below the head box; that is harmless")
 
 
-def _head(report: Report, rgba: np.ndarray) -> None:
+def _face(report: Report, rgba: np.ndarray) -> None:
+    """The face against THA v1's template (the hair may go anywhere)."""
     face = find_face(rgba)
     head = head_from_face(rgba, face) if face else head_from_silhouette(rgba)
     if head is None:
         return
-    where = "the head" if face else "the top of the silhouette (no face detected, so this is a guess)"
-    sides = head_fits_box(head.left, head.top, head.right, head.chin)
-    if not sides:
-        report.add("ok", f"{where} lies inside the centre 128×128 box")
+    where = "the face" if face else "the face guessed from the silhouette (no face detected)"
+    problems = template.misfit(head.landmarks, tolerance=1.0 if face else 2.0)
+    x, y = head.landmarks.eye_midpoint
+    if not problems:
+        report.add("ok", f"{where} sits where THA v1 expects it: eyes at y={y:.0f} centred at x={x:.0f}, "
+                   f"{head.landmarks.scale:.0%} of THA v1's face size")
     else:
-        report.add("fail", f"{where} is not inside the centre 128×128 box: {'; '.join(sides)}; "
-                   f"{report.prepare_advice()} to place it")
+        report.add("fail", f"{where} does not sit where THA v1 expects it: {'; '.join(problems)}; "
+                   f"{report.prepare_advice()} to place and scale it")
     if not face:
         report.add("note", "no face detected: THA needs a face looking straight at the viewer with both eyes and "
                    "the mouth open; if yours does, ignore this")
@@ -117,5 +120,5 @@ def check_picture(picture: np.ndarray, name: str = "picture") -> Report:
     if _format(report, picture):
         _background(report, picture)
         _edges(report, picture)
-        _head(report, picture)
+        _face(report, picture)
     return report

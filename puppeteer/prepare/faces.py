@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image
 
 from ..errors import PuppeteerError
+from ..template import FaceLandmarks, from_face_box
 
 MAX_SIDE = 1024  # bigger pictures are shrunk before detection: the detector's time grows with the pixel count
 MIN_SIDE = 128
@@ -19,13 +20,14 @@ MIN_LIKELIHOOD = 0.5
 
 @dataclass(frozen=True)
 class Face:
-    """A face box in picture pixels (brows to chin, cheek to cheek) and the chin's height."""
+    """A face box in picture pixels (brows to chin, cheek to cheek), the chin's height and the eyes and mouth."""
     x: float
     y: float
     w: float
     h: float
     chin_y: float
     source: str  # "animeface" or "given"
+    landmarks: FaceLandmarks
     likelihood: float = 1.0
 
     @property
@@ -50,7 +52,7 @@ def parse_face_box(spec: str, width: int, height: int) -> Face:
         raise PuppeteerError(f"--face {spec!r}: width and height must be positive")
     if x >= width or y >= height or x + w <= 0 or y + h <= 0:
         raise PuppeteerError(f"--face {spec!r}: the box lies outside the {width}×{height} picture")
-    return Face(x, y, w, h, chin_y=y + h, source="given")
+    return Face(x, y, w, h, chin_y=y + h, source="given", landmarks=from_face_box(x, y, w))
 
 
 def _on_white(rgba: np.ndarray) -> Image.Image:
@@ -73,6 +75,9 @@ def find_face(rgba: np.ndarray) -> Face | None:
             best = max(found, key=lambda f: (f.likelihood, f.face.pos.width))
             sx, sy = w / size[0], h / size[1]
             box = best.face.pos
+            centre = lambda part: ((part.pos.x + part.pos.width / 2) * sx, (part.pos.y + part.pos.height / 2) * sy)  # noqa: E731
+            eyes = sorted([centre(best.left_eye), centre(best.right_eye)])
+            landmarks = FaceLandmarks(eyes[0], eyes[1], centre(best.mouth), box.width * sx)
             return Face(box.x * sx, box.y * sy, box.width * sx, box.height * sy, chin_y=best.chin.pos.y * sy,
-                        source="animeface", likelihood=float(best.likelihood))
+                        source="animeface", landmarks=landmarks, likelihood=float(best.likelihood))
     return None

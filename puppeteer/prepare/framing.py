@@ -1,14 +1,17 @@
 """Scaling and placing a picture in the 256×256 template: a framing maps picture pixels to template pixels as
-out = in × scale + (dx, dy). It is proposed from the head, nudged by the user, then applied."""
+out = in × scale + (dx, dy). It is proposed from the face (its eyes and mouth onto the template's), nudged by the
+user, then applied."""
 import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 from PIL import Image
 
+from .. import template
 from ..images import SIZE, clean_transparent
-from . import template
 from .head import Head
+
+FACE_MIDDLE = (template.EYE_X, (template.EYE_Y + template.MOUTH_Y) / 2)  # zooming keeps this point still
 
 
 @dataclass(frozen=True)
@@ -24,20 +27,20 @@ class Framing:
         """The head's rectangle (left, top, right, chin) in template pixels."""
         return (*self.map_point(head.left, head.top), *self.map_point(head.right, head.chin))
 
+    def map_face(self, head: Head) -> template.FaceLandmarks:
+        """The head's eyes and mouth in template pixels."""
+        return head.landmarks.mapped(self.scale, self.dx, self.dy)
+
     def nudged(self, zoom: float = 1.0, right: float = 0.0, down: float = 0.0) -> "Framing":
-        """Zoomed about the template's head position (so the head stays put), then moved by template pixels."""
-        cx, cy = template.CENTRE_X, template.HEAD_MIDDLE_Y
+        """Zoomed about the template's face (so the face stays put), then moved by template pixels."""
+        cx, cy = FACE_MIDDLE
         return replace(self, scale=self.scale * zoom, dx=cx - (cx - self.dx) * zoom + right,
                        dy=cy - (cy - self.dy) * zoom + down)
 
 
 def propose(head: Head) -> Framing:
-    """Head height from HEAD_TOP to CHIN, narrowed to HEAD_MAX_WIDTH if needed, face on the centre line, the head's
-    middle at the template's head middle."""
-    scale = min((template.CHIN - template.HEAD_TOP) / max(head.height, 1.0),
-                template.HEAD_MAX_WIDTH / 2 / head.half_width)
-    return Framing(scale, template.CENTRE_X - head.centre_x * scale,
-                   template.HEAD_MIDDLE_Y - (head.top + head.chin) / 2 * scale)
+    """The face's eyes on the template's eye line, its size THA v1's (the hair goes where it goes)."""
+    return Framing(*template.fit(head.landmarks))
 
 
 def apply(rgba: np.ndarray, framing: Framing) -> np.ndarray:

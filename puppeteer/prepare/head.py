@@ -1,12 +1,15 @@
-"""Where the head is in a picture: from the top of the hair to the chin, and how wide.
+"""Where the head is in a picture: from the top of the hair to the chin, how wide, and where its face's eyes and
+mouth are (what the template is judged by).
 
-A face detector finds the face but not the hair above it, and THA needs the whole head in its box, so the top
-and width come from the alpha silhouette around the face. With no face at all, the top of the silhouette is taken
-to be the head and its size is guessed from the silhouette's width there; that guess is said out loud."""
+A face detector finds the face but not the hair above it, so the top and width come from the alpha silhouette
+around the face. With no face at all, the top of the silhouette is taken to be the head and its size is guessed
+from the silhouette's width there, and the face from that (as the rig's characters have it); that guess is said
+out loud."""
 from dataclasses import dataclass
 
 import numpy as np
 
+from .. import template
 from .faces import Face
 
 OPAQUE = 64  # alpha above this counts as part of the character
@@ -19,18 +22,11 @@ class Head:
     chin: float
     left: float
     right: float
-    centre_x: float  # the face's centre, which `prepare` puts on the template's centre line
+    centre_x: float  # the face's centre
     how: str  # how it was found, in words for the user
+    landmarks: template.FaceLandmarks  # found on the face, or guessed from the silhouette
     face: Face | None = None
 
-    @property
-    def height(self) -> float:
-        return self.chin - self.top
-
-    @property
-    def half_width(self) -> float:
-        """The larger distance from the face's centre to either side: the head must fit on both."""
-        return max(self.centre_x - self.left, self.right - self.centre_x, 1.0)
 
 
 def _column_run(columns: np.ndarray, at: int) -> tuple:
@@ -55,7 +51,7 @@ def head_from_face(rgba: np.ndarray, face: Face) -> Head:
     left, right = (_column_run(columns, int(np.clip(face.centre_x, 0, w - 1))) if columns.any()
                    else (face.x, face.x + face.w))
     left, right = min(left, face.x), max(right, face.x + face.w)
-    return Head(top, face.chin_y, float(left), float(right), face.centre_x, face.describe(), face)
+    return Head(top, face.chin_y, float(left), float(right), face.centre_x, face.describe(), face.landmarks, face)
 
 
 def head_from_silhouette(rgba: np.ndarray) -> Head | None:
@@ -74,4 +70,5 @@ def head_from_silhouette(rgba: np.ndarray) -> Head | None:
     centre = (left + right) / 2
     how = ("no face found: the head was placed from the top of the silhouette, so check the preview; if the head "
            "is wrong, pass --face x,y,w,h (or nudge it in the app)")
-    return Head(float(top), top + height, float(left), float(right), centre, how)
+    return Head(float(top), top + height, float(left), float(right), centre, how,
+                template.from_head(float(top), float(left), float(right)))

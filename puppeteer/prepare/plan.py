@@ -1,12 +1,15 @@
 """From any picture to a proposed framing: transparency (removing a plain background when needed), the head
-(the given face box, else animeface, else the silhouette), then the framing that puts the head in the box.
+(the given face box, else animeface, else the silhouette), then the framing that puts its face on the template's.
+A square picture whose face already fits once it is resized to 256×256 is only resized (a 256×256 one is kept as
+it is): what `check` passes, `prepare` leaves alone.
 A plan renders the 256×256 character and its preview for any framing, so the dialog can let the user nudge it."""
 from dataclasses import dataclass
 
 import numpy as np
 
+from .. import template
 from ..errors import ImageError
-from ..images import clean_transparent, read_image, to_rgba
+from ..images import SIZE, clean_transparent, read_image, to_rgba
 from . import framing as framing_
 from .background import has_transparency, remove_plain_background
 from .faces import find_face, parse_face_box
@@ -27,7 +30,7 @@ class Plan:
 
     def preview(self, framing: framing_.Framing | None = None) -> np.ndarray:
         framing = framing or self.framing
-        return draw_preview(self.render(framing), framing.map_head(self.head))
+        return draw_preview(self.render(framing), framing.map_face(self.head))
 
 
 def plan_picture(picture: np.ndarray, name="picture", face: str | None = None) -> Plan:
@@ -49,6 +52,10 @@ def plan_picture(picture: np.ndarray, name="picture", face: str | None = None) -
     if head.top < 1:
         notes.append("the head reaches the top edge of the picture, so the top of the hair is cut off; a picture "
                      "showing the whole head works better")
+    if h == w and not template.misfit(head.landmarks.mapped(SIZE / w, 0.0, 0.0)):
+        notes.append("the face already sits where THA v1 expects it, so the picture is " +
+                     ("kept as it is" if w == SIZE else f"only resized to {SIZE}×{SIZE}"))
+        return Plan(rgba, head, framing_.Framing(SIZE / w, 0.0, 0.0), tuple(notes))
     return Plan(rgba, head, framing_.propose(head), tuple(notes))
 
 

@@ -9,6 +9,6 @@ from .poses import HEAD_DENSITIES, sample_pose
 from .rig import regions, render
 
 # Bump when any change to the rig changes its pixels: a resumed dataset must not mix two versions.
-RIG_VERSION = 3
+RIG_VERSION = 4
 
 __all__ = ["CharacterSpec", "random_character", "render", "regions", "sample_pose", "HEAD_DENSITIES", "RIG_VERSION"]

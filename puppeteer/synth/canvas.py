@@ -2,13 +2,29 @@
 anti-aliased edges, an exactly (0,0,0,0) background and the same bytes every time.
 
 The surface is premultiplied RGBa, so the down-sampling averages colour weighted by coverage (no dark fringes);
-`finish` un-premultiplies once at the final size."""
+`finish` un-premultiplies once at the final size.
+
+The rig's own geometry puts a face where its painters were drawn (eyes at y ≈ 129.5, 36 px apart); every point
+and line width passes through one framing on its way to the canvas, which lands that face on THA v1's template
+(`puppeteer.template`): larger by ZOOM about the picture's centre, then moved down."""
 from contextlib import contextmanager
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw
 
+from .. import template
+
 SCALE = 4
+NATIVE_EYE_Y = 129.5  # medians over the rig's first 40 characters, measured with animeface before the framing
+NATIVE_FACE_SCALE = 0.89  # template.FaceLandmarks.scale of those faces
+ZOOM = 1 / NATIVE_FACE_SCALE
+CENTRE = 128.0
+SHIFT_Y = template.EYE_Y - (CENTRE + ZOOM * (NATIVE_EYE_Y - CENTRE))
+
+
+def frame(points: np.ndarray) -> np.ndarray:
+    """Rig pixels → template pixels."""
+    return (np.asarray(points, dtype=np.float64) - CENTRE) * ZOOM + (CENTRE, CENTRE + SHIFT_Y)
 
 
 def _rgba(color) -> tuple:
@@ -24,8 +40,12 @@ class Canvas:
         self._draw = ImageDraw.Draw(self._image)
         self._origin = np.zeros(2)
 
+    def _pixels(self, points: np.ndarray) -> np.ndarray:
+        """Rig pixels → this surface's supersampled pixels."""
+        return frame(points) * self.scale - self._origin
+
     def _xy(self, points: np.ndarray) -> list:
-        return ((np.asarray(points) * self.scale) - self._origin).ravel().tolist()
+        return self._pixels(points).ravel().tolist()
 
     def fill(self, points: np.ndarray, color) -> None:
         """An opaque polygon."""
@@ -39,11 +59,11 @@ class Canvas:
             return
         if closed:
             points = np.concatenate([points, points[:1]])
-        w = max(1, int(round(width * self.scale)))
+        w = max(1, int(round(width * ZOOM * self.scale)))
         self._draw.line(self._xy(points), fill=_rgba(color), width=w)
         if not closed:
             r = w / 2
-            for x, y in ((np.asarray(points)[[0, -1]] * self.scale) - self._origin):
+            for x, y in self._pixels(np.asarray(points)[[0, -1]]):
                 self._draw.ellipse((x - r, y - r, x + r, y + r), fill=_rgba(color))
 
     def shape(self, points: np.ndarray, color, outline=None, width: float = 0.0) -> None:
@@ -60,8 +80,8 @@ class Canvas:
         if len(region) < 3:
             yield _Discard()
             return
-        scaled = np.asarray(region) * self.scale - self._origin
-        extent = scaled if bounds is None else np.asarray(bounds) * self.scale - self._origin
+        scaled = self._pixels(region)
+        extent = scaled if bounds is None else self._pixels(bounds)
         limit = self.size * self.scale
         x0, y0 = np.maximum(np.floor(np.maximum(scaled.min(axis=0), extent.min(axis=0))).astype(int) - 1, 0)
         x1, y1 = np.minimum(np.ceil(np.minimum(scaled.max(axis=0), extent.max(axis=0))).astype(int) + 2, limit)

@@ -3,6 +3,7 @@ import numpy as np
 
 from ..pose import Pose
 from . import body, extras, eyes, face, hair, mouth
+from .canvas import ZOOM, frame
 from .character import CharacterSpec
 from .scene import Scene
 
@@ -28,6 +29,7 @@ def render(spec: CharacterSpec, pose: Pose = Pose()) -> np.ndarray:
 
 
 def _box(points: np.ndarray, pad: float) -> tuple[int, int, int, int]:
+    points = frame(points)
     (x0, y0), (x1, y1) = points.min(axis=0) - pad, points.max(axis=0) + pad
     return int(np.floor(x0)), int(np.floor(y0)), int(np.ceil(x1)), int(np.ceil(y1))
 
@@ -36,7 +38,7 @@ def regions(spec: CharacterSpec) -> dict[str, tuple[int, int, int, int]]:
     """Pixel boxes (x0, y0, x1, y1), ends included, at the rest pose: "left_eye", "right_eye", "mouth" (all that
     their parameter can change, anti-aliasing included) and "head" (skull, hair cap, face and ears)."""
     sc = Scene(spec, Pose())
-    pad = 1.0 + spec.line_width
+    pad = 1.0 + spec.line_width * ZOOM
     boxes = {name: _box(eyes.outline(sc, side), pad) for name, side in eyes.SIDES.items()}
     boxes["mouth"] = _box(mouth.outline(sc), pad)
     outline, _ = face.outline(sc)

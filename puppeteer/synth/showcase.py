@@ -1,5 +1,8 @@
-"""The bundled sample characters and the README's pictures, all rendered by the rig from fixed seeds.
-After a change to the rig, `python -m puppeteer.synth.showcase` renders them again."""
+"""The bundled sample characters and the README's pictures, rendered by the rig from fixed seeds, and the bundled
+model posing real art (prepared Ren'Py sprites). After a change to the rig or the model,
+`python -m puppeteer.synth.showcase` renders them again."""
+from pathlib import Path
+
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -43,11 +46,45 @@ def pose_strip(seed: int = SAMPLES["default"], size: int = 192, columns: int = 5
     return np.concatenate([np.concatenate(tiles[r:r + columns], axis=1) for r in range(0, len(tiles), columns)])
 
 
+def template_picture(seed: int = SAMPLES["default"]) -> np.ndarray:
+    """The template's face guide over a sample character, with the eyes and mouth animeface finds on it."""
+    from ..prepare.faces import find_face
+    from ..prepare.preview import draw_preview
+
+    rgba = render(random_character(seed))
+    face = find_face(rgba)
+    return draw_preview(rgba, face.landmarks if face else None)
+
+
+SPRITE_POSES = [("input", None), ("eyes closed", Pose(left_eye=1, right_eye=1)), ("mouth open", Pose(mouth=1)),
+                ("turned", Pose(head_y=1)), ("up, tilted", Pose(head_x=1, neck_z=-1))]
+SPRITES = Path(__file__).resolve().parents[2] / "tests" / "data" / "sprites"
+
+
+def sprite_sheet(folder: Path = SPRITES, size: int = 192) -> np.ndarray:
+    """Each sprite in `folder` prepared onto the template, then posed by the bundled model: one row each."""
+    from ..checkpoints import load_networks
+    from ..paths import DEFAULT_CHECKPOINTS
+    from ..poser import Poser
+    from ..prepare import plan_file
+
+    poser = Poser(load_networks(DEFAULT_CHECKPOINTS), device="cpu", precision="fp32")
+    rows = []
+    for path in sorted(folder.glob("*.png")):
+        character = plan_file(path).render()
+        posed = [character if pose is None else next(poser.render(character, [pose])) for _, pose in SPRITE_POSES]
+        rows.append(np.concatenate([tile(p, size, label if not rows else "")
+                                    for p, (label, _) in zip(posed, SPRITE_POSES)], axis=1))
+    return np.concatenate(rows)
+
+
 def write_assets() -> None:
     for name, seed in SAMPLES.items():
         images.save_png(CHARACTERS / f"{name}.png", render(random_character(seed)), overwrite=True)
     images.save_png(ASSETS / "readme" / "contact_sheet.png", contact_sheet(), overwrite=True)
     images.save_png(ASSETS / "readme" / "pose_strip.png", pose_strip(), overwrite=True)
+    images.save_png(ASSETS / "readme" / "template.png", template_picture(), overwrite=True)
+    images.save_png(ASSETS / "readme" / "sprites_posed.png", sprite_sheet(), overwrite=True)
 
 
 if __name__ == "__main__":
