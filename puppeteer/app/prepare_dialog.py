@@ -1,6 +1,7 @@
 """The prepare dialog: shows how a picture will be fitted to the 256×256 template (THA v1's face guide in red, the
-character's eyes and mouth in cyan), lets the user correct the size and position, and hands back the character. The window calls
-`prepare_interactively` when a picture is not already a valid character; tests drive `PrepareDialog` directly."""
+character's eyes and mouth in cyan), lets the user correct the size and position, and hands back the character.
+The window calls `prepare_interactively` when a picture is not already a valid character; tests drive
+`PrepareDialog` directly."""
 import numpy as np
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPixmap
