@@ -157,8 +157,8 @@ def load_character(path, add_alpha: bool = False) -> np.ndarray:
     rgba = to_rgba(read_image(path), add_alpha, path)
     if rgba.shape[:2] != (SIZE, SIZE):
         h, w = rgba.shape[:2]
-        raise ImageError(f"{path}: the picture is {w}×{h}; a character must be {SIZE}×{SIZE} with the head in the "
-                         f"centre 128×128 box. Run `puppeteer prepare {path} --out character.png` to fit it")
+        raise ImageError(f"{path}: the picture is {w}×{h}; a character must be {SIZE}×{SIZE} with its face framed "
+                         f"as THA v1's are. Run `puppeteer prepare {path} --out character.png` to fit it")
     return clean_transparent(rgba)
 
 

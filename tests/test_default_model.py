@@ -12,7 +12,7 @@ from puppeteer.models import NETWORKS
 from puppeteer.paths import DEFAULT_CHARACTER, DEFAULT_CHECKPOINTS
 from puppeteer.pose import Pose
 from puppeteer.poser import Poser
-from puppeteer.synth import random_character, render
+from puppeteer.synth import RIG_VERSION, random_character, render
 
 # Rig seeds no training set uses (datasets derive each character's seed by hashing the dataset seed and index).
 HELD_OUT_SEEDS = (9001, 9002, 9003)
@@ -37,6 +37,7 @@ def test_the_shipped_tensors_are_the_networks_the_description_names():
     assert info["convention"] == "tha1" and info["license"] and info["training_data"]
     chain = info["evaluation"]["results"]["chain"]
     assert chain["final_image"]["psnr"] > chain["identity (rest)"]["psnr"]  # what it claims of itself
+    assert info["evaluation"]["rig_version"] == RIG_VERSION  # measured on characters the rig draws today
 
 
 def test_the_chain_is_closer_to_the_truth_than_the_rest_image_on_new_characters(poser):

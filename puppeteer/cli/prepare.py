@@ -5,9 +5,10 @@ from pathlib import Path
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "prepare", help="fit any character picture to the 256×256 template",
-        description="Find the character's face, scale and place the picture so the head lies in the template's "
-                    "centre 128×128 box with the body below, crop or pad it to 256×256 with a transparent "
-                    "background, and write it with a preview (OUT.preview.png) that shows the box. A picture "
+        description="Find the character's face, scale and place the picture so its eyes and mouth land on THA "
+                    "v1's template (a square picture whose face already fits is only resized), crop or pad it to "
+                    "256×256 with a transparent background, and write it with a preview (OUT.preview.png) that "
+                    "shows the template's face guide. A picture "
                     "without transparency needs a plain background, which is removed. The input is never changed. "
                     "The result is then checked as `puppeteer check` does; the exit status is 1 when it fails.")
     p.add_argument("input", metavar="INPUT", help="a PNG, JPEG or WebP of any size")

@@ -28,7 +28,6 @@ class Head:
     face: Face | None = None
 
 
-
 def _column_run(columns: np.ndarray, at: int) -> tuple:
     """The contiguous run of True columns containing (or nearest to) index `at`, as (first, last + 1)."""
     filled = np.flatnonzero(columns)
@@ -68,7 +67,7 @@ def head_from_silhouette(rgba: np.ndarray) -> Head | None:
     left, right = _column_run(window.any(axis=0), crown)
     height = min(HEAD_ASPECT * (right - left), bottom - top)
     centre = (left + right) / 2
-    how = ("no face found: the head was placed from the top of the silhouette, so check the preview; if the head "
+    how = ("no face found: the face was guessed from the silhouette's top and width, so check the preview; if it "
            "is wrong, pass --face x,y,w,h (or nudge it in the app)")
     return Head(float(top), top + height, float(left), float(right), centre, how,
                 template.from_head(float(top), float(left), float(right)))
