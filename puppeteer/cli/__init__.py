@@ -19,6 +19,7 @@ COMMANDS = [
     "train",
     "evaluate",
     "bench",
+    "stream",
 ]
 
 

@@ -1,0 +1,74 @@
+"""`puppeteer stream`: camera or video → face tracking → the character → outputs, without a window (a second PC,
+scripts, tests). For now the output is the browser source for OBS (see `puppeteer.output.browser_source`)."""
+import sys
+import time
+
+from .common import add_character_option, add_model_options
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("stream", help="drive the character from a camera or video and stream it, headless",
+                              description="Track the face in a camera or video and send the posed character to "
+                                          "the chosen outputs until Ctrl+C, the end of the video or --seconds.")
+    add_model_options(p)
+    add_character_option(p)
+    p.add_argument("--source", default="0", metavar="CAMERA|VIDEO", help="camera index or video file (default 0)")
+    p.add_argument("--browser-source", action="store_true",
+                   help="serve the character at http://HOST:PORT/ for OBS's browser source (transparent)")
+    p.add_argument("--host", default="127.0.0.1", help="where the browser source listens (default 127.0.0.1: "
+                   "this computer only; another address lets the network see it)")
+    p.add_argument("--port", type=int, default=8765, help="the browser source's port (default 8765; 0: any free)")
+    p.add_argument("--output-size", type=int, default=512, choices=[256, 512, 1024],
+                   help="side of the streamed picture in pixels (default 512; enlarged with Lanczos)")
+    p.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds")
+    p.add_argument("--full", action="store_true", help="render the whole chain with the combiner (on a CPU the "
+                   "default is the fast rendering, as in the app)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from .. import images
+    from ..checkpoints import load_networks
+    from ..errors import PuppeteerError
+    from ..output.browser_source import BrowserSource
+    from ..output.latest import LatestFrame
+    from ..pipeline import RenderPipeline
+    from ..poser import Poser, fast_by_default, resolve_device
+    from ..tracking import FaceTracker, TrackingLoop, open_source
+
+    if not args.browser_source:
+        raise PuppeteerError("choose an output: --browser-source")
+    character = images.load_character(args.character, add_alpha=args.add_alpha)
+    device = resolve_device(args.device)
+    poser = Poser(load_networks(args.checkpoints, "cpu"), device=device, precision=args.precision,
+                  fast=fast_by_default(device) and not args.full)
+    frames = LatestFrame(args.output_size)
+    pipeline = RenderPipeline(lambda rendered: frames.publish(rendered.image),
+                              lambda message: print(f"warning: {message}", file=sys.stderr))
+    pipeline.set_poser(poser)
+    pipeline.set_character(character)
+    server = BrowserSource(frames, args.host, args.port).start()
+    source = open_source(args.source, realtime=True)
+    tracker = FaceTracker()
+    loop = TrackingLoop(source, tracker, lambda frame, result: pipeline.submit(result.pose))
+    pipeline.start()
+    try:
+        loop.start()
+        print(f"browser source: {server.url} (OBS: Sources ▸ Browser, that URL, width and height "
+              f"{args.output_size}); Ctrl+C stops", flush=True)
+        deadline = time.monotonic() + args.seconds if args.seconds else None
+        while not loop.done.is_set() and not (deadline and time.monotonic() > deadline):
+            time.sleep(0.05)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        loop.stop()
+        tracker.close()
+        pipeline.stop()
+        server.stop()
+    if loop.exception is not None:
+        raise loop.exception
+    stats = pipeline.stats()
+    print(f"streamed {stats.rendered} frames ({poser.device.type}, {poser.precision}"
+          f"{', fast' if poser.fast else ''}); {source.error or 'stopped'}")
+    return 0
