@@ -374,3 +374,49 @@ def test_choosing_the_voice_without_a_microphone_says_so_and_keeps_the_camera(qt
     assert window.voice is None and window.voice_panel.source() == "camera"
     assert "no microphone found" in window.voice_panel.status.text()
     assert window.microphone_menu.actions()[-1].text() == "(no microphone found)"
+
+
+def test_the_output_menu_serves_the_shown_character_to_obs_and_remembers_it(qtbot, open_window, tmp_path, qapp):
+    import io
+    import urllib.request
+
+    from puppeteer.output.size import enlarge
+
+    settings = Settings(mode="manual", snapshots=str(tmp_path / "s"), fast=False, browser_source=True,
+                        browser_port=0, output_size=256)
+    window = open_window(settings=settings)
+    assert window.browser is not None and window.browser_action.isChecked()
+    assert window.browser.url in window.browser_action.text()
+    window.pose_panel.sliders["mouth"].setValue(1000)
+    shown = wait_for_pose(qtbot, window, Pose(mouth=1.0))
+    window.set_output_size(512)
+    with urllib.request.urlopen(window.browser.url + "frame.png", timeout=5) as response:
+        served = np.asarray(Image.open(io.BytesIO(response.read())))
+    np.testing.assert_array_equal(served, enlarge(shown, 512))  # what the window shows, at the output size
+    window.copy_url_action.trigger()
+    assert qapp.clipboard().text() == window.browser.url
+    url = window.browser.url
+    window.browser_action.trigger()  # off
+    assert window.browser is None and not window.settings.browser_source
+    with pytest.raises(OSError):
+        urllib.request.urlopen(url + "frame.png", timeout=2)
+    window.browser_action.trigger()  # on again
+    window.close()
+    saved = Settings.load()
+    assert saved.browser_source and saved.output_size == 512
+
+
+def test_a_browser_source_port_in_use_is_said_and_the_switch_goes_off(qtbot, open_window, tmp_path):
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    settings = Settings(mode="manual", snapshots=str(tmp_path / "s"), fast=False, browser_source=True,
+                        browser_port=taken.getsockname()[1])
+    window = open_window(settings=settings)
+    assert window.browser is None and not window.browser_action.isChecked()
+    assert "Browser source off" in window.browser_action.toolTip()
+    assert "another program may be using the port" in window.browser_action.toolTip()
+    assert "browser_port" in window.browser_action.toolTip()
+    taken.close()

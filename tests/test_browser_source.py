@@ -137,8 +137,11 @@ def test_at_most_max_clients_are_served_at_once():
 
 def test_a_port_in_use_is_one_line(served, capsys):
     _, server = served
-    with pytest.raises(PuppeteerError, match=f"127.0.0.1:{server.port} .*choose another with --port"):
+    with pytest.raises(PuppeteerError, match=f"127.0.0.1:{server.port} .*another program may be using the port"):
         BrowserSource(LatestFrame(), port=server.port).start()
+    assert main(["stream", "--browser-source", "--port", str(server.port)]) == 2
+    err = capsys.readouterr().err
+    assert "choose another with --port" in err and len(err.strip().splitlines()) == 1
 
 
 def test_another_host_is_allowed_only_with_a_warning(capsys):

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from ..audio.mix import MOUTH_SOURCES
+from ..output.size import SIZES
 from ..config import config_dir
 from ..files import write_atomically
 
@@ -31,6 +32,9 @@ class Settings:
     fast: bool | None = None  # fast rendering, as last chosen (None: the device's default)
     mouth: str = "camera"  # which mouth shows: camera, voice or both (audio.mix)
     microphone: str | None = None  # the input device's name (None: the system's default)
+    browser_source: bool = False  # serve the character for OBS (output.browser_source)
+    browser_port: int = 8765
+    output_size: int = 512  # side of the streamed picture
 
     @staticmethod
     def path() -> Path:
@@ -56,6 +60,13 @@ class Settings:
                 setattr(settings, f.name, value)
             elif f.name == "camera" and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
                 settings.camera = value
+            elif f.name == "browser_source" and isinstance(value, bool):
+                settings.browser_source = value
+            elif f.name == "browser_port" and isinstance(value, int) and not isinstance(value, bool) and \
+                    0 <= value < 65536:
+                settings.browser_port = value
+            elif f.name == "output_size" and value in SIZES:
+                settings.output_size = value
         if settings.mode not in MODES:
             settings.mode = "webcam"
         if settings.mouth not in MOUTH_SOURCES:

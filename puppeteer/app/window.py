@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QColorDialog, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMainWindow,
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
@@ -20,6 +20,8 @@ from ..checkpoints import FILES, load_networks
 from ..config import config_dir
 from ..errors import ImageError, PuppeteerError
 from ..images import composite, load_character, parse_background, read_image, save_new_numbered_png
+from ..output.browser_source import BrowserSource
+from ..output.size import SIZES
 from ..paths import DEFAULT_CHARACTER, DEFAULT_CHECKPOINTS
 from ..poser import Poser, fast_by_default, resolve_device
 from . import frames
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
         self.current = None  # the last Rendered frame on screen
         self.session: TrackingSession | None = None
         self.voice: VoiceSession | None = None
+        self.browser: BrowserSource | None = None
         self.mode = "manual"
         self._problems = {}  # "model" / "character" → (title, text) shown over the view
         self._loading = {}  # "model" / "character" → the Task whose result is still wanted
@@ -193,6 +196,18 @@ class MainWindow(QMainWindow):
         self.fast_action.setChecked(self.fast)
         self.fast_action.setToolTip("Show the rotator's picture without the combiner's retouch: about 2.5× the "
                                     "frame rate on a CPU, slightly rougher outlines on turned heads")
+        output_menu = self.menuBar().addMenu("&Output")
+        self.browser_action = self._action(output_menu, "&Browser source for OBS", self._browser_source_toggled)
+        self.browser_action.setCheckable(True)
+        self.copy_url_action = self._action(output_menu, "&Copy browser source URL", self.copy_browser_url)
+        sizes = output_menu.addMenu("Output &size")
+        group = QActionGroup(self)
+        self.size_actions = {}
+        for size in SIZES:
+            action = self._action(sizes, f"{size} × {size}", partial(self.set_output_size, size))
+            action.setCheckable(True)
+            group.addAction(action)
+            self.size_actions[size] = action
         tracking_menu = self.menuBar().addMenu("&Tracking")
         self._action(tracking_menu, "Set &neutral", self.set_neutral)
         cameras = tracking_menu.addMenu("&Camera")
@@ -286,6 +301,8 @@ class MainWindow(QMainWindow):
         else:
             self.set_mode("webcam" if s.mode == "video" else s.mode)
         self.set_mouth_source(s.mouth)
+        self.set_output_size(s.output_size)
+        self.set_browser_source(s.browser_source)
 
     def save_settings(self) -> None:
         self.settings.geometry = base64.b64encode(bytes(self.saveGeometry())).decode()
@@ -571,6 +588,45 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage("Neutral pose set: your current face is now the resting pose", 5000)
 
+    # --- outputs beyond the window -------------------------------------------------------------------------------
+
+    def set_browser_source(self, on: bool) -> None:
+        """Serve (or stop serving) the character for OBS; a port in use is said and the switch goes off."""
+        self.settings.browser_source = on
+        if self.browser is not None:
+            self.browser.stop()
+            self.browser = None
+        problem = None
+        if on:
+            try:
+                self.browser = BrowserSource(self.bridge.latest, port=self.settings.browser_port).start()
+            except PuppeteerError as e:
+                self.settings.browser_source = on = False
+                problem = f"Browser source off: {e}; set another \"browser_port\" in {Settings.path()}"
+                self.statusBar().showMessage(problem, 15000)
+            else:
+                self.statusBar().showMessage(f"Browser source on: {self.browser.url} (in OBS: Sources ▸ Browser, "
+                                             f"width and height {self.settings.output_size})", 15000)
+        self.browser_action.setChecked(on)
+        self.copy_url_action.setEnabled(on)
+        self.browser_action.setText(f"&Browser source for OBS ({self.browser.url})" if on else
+                                    "&Browser source for OBS")
+        self.browser_action.setToolTip(problem or "Serve the character with its transparency at a local web "
+                                                  "address: in OBS, Sources ▸ Browser, that URL")
+
+    def _browser_source_toggled(self) -> None:
+        self.set_browser_source(self.browser_action.isChecked())
+
+    def copy_browser_url(self) -> None:
+        if self.browser is not None:
+            QGuiApplication.clipboard().setText(self.browser.url)
+            self.statusBar().showMessage(f"Copied {self.browser.url}", 5000)
+
+    def set_output_size(self, size: int) -> None:
+        self.settings.output_size = size
+        self.bridge.latest.size = size
+        self.size_actions[size].setChecked(True)
+
     # --- look and output -------------------------------------------------------------------------------------
 
     def set_brightness(self, amount: float) -> None:
@@ -665,6 +721,8 @@ class MainWindow(QMainWindow):
         self._stats_timer.stop()
         self._stop_session()
         self._stop_voice()
+        if self.browser is not None:
+            self.browser.stop()
         self.pipeline.stop(timeout=0.3)
         self.save_settings()
         event.accept()

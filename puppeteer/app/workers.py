@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage
 
 from ..errors import PuppeteerError, TrackingError
+from ..output.latest import LatestFrame
 from ..pipeline import EXIT_GRACE_S, RenderPipeline
 from . import frames
 
@@ -77,8 +78,10 @@ class RenderBridge(QObject):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.pipeline = RenderPipeline(self._deliver, lambda message: _emit(self.error, message))
+        self.latest = LatestFrame()  # for the outputs beyond the window (the browser source)
 
     def _deliver(self, rendered) -> None:
+        self.latest.publish(rendered.image)
         _emit(self.frame, rendered, frames.to_qimage(rendered.image))
 
 

@@ -47,7 +47,10 @@ def run(args) -> int:
                               lambda message: print(f"warning: {message}", file=sys.stderr))
     pipeline.set_poser(poser)
     pipeline.set_character(character)
-    server = BrowserSource(frames, args.host, args.port).start()
+    try:
+        server = BrowserSource(frames, args.host, args.port).start()
+    except PuppeteerError as e:
+        raise PuppeteerError(f"{e}: choose another with --port") from None
     source = open_source(args.source, realtime=True)
     tracker = FaceTracker()
     loop = TrackingLoop(source, tracker, lambda frame, result: pipeline.submit(result.pose))

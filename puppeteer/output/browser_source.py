@@ -72,10 +72,10 @@ class BrowserSource:
             self._server = ThreadingHTTPServer((self.host, self.port), self._handler())
         except OSError as e:
             raise PuppeteerError(f"cannot serve the browser source on {self.host}:{self.port} ({e.strerror}); "
-                                 "the port may be in use: choose another with --port") from None
+                                 "another program may be using the port") from None
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]  # port 0 asks for any free one
-        threading.Thread(target=self._server.serve_forever, name="browser source", daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.1,), name="browser source", daemon=True).start()
         return self
 
     def stop(self) -> None:
