@@ -420,3 +420,40 @@ def test_a_browser_source_port_in_use_is_said_and_the_switch_goes_off(qtbot, ope
     assert "another program may be using the port" in window.browser_action.toolTip()
     assert "browser_port" in window.browser_action.toolTip()
     taken.close()
+
+
+def test_recording_writes_a_numbered_take_of_what_is_shown(qtbot, open_window, tmp_path):
+    import av
+
+    from puppeteer.pose import read_pose_csv
+
+    folder = tmp_path / "takes"
+    (folder).mkdir()
+    (folder / "take-0001.csv").write_text("an older take")
+    window = open_window(settings=Settings(mode="manual", snapshots=str(tmp_path / "s"), fast=False,
+                                           recordings=str(folder), output_size=256))
+    window.record_action.trigger()  # Ctrl+R
+    assert window.recorder is not None and window.record_button.text() == "Stop recording"
+    assert "over green" in window.statusBar().currentMessage()  # transparent chosen, MP4 cannot keep it
+    for value in (300, 600, 900):
+        window.pose_panel.sliders["mouth"].setValue(value)
+        qtbot.wait(300)
+    window.record_button.click()
+    assert window.recorder is None and "Recorded" in window.statusBar().currentMessage()
+    assert (folder / "take-0001.csv").read_text() == "an older take"
+    with av.open(str(folder / "take-0002.mp4")) as container:
+        count = sum(1 for _ in container.decode(video=0))
+    poses = read_pose_csv(folder / "take-0002.csv")
+    assert count == len(poses) >= 15 and poses[-1].mouth == pytest.approx(0.9)
+
+
+def test_a_recording_that_cannot_be_written_is_explained(qtbot, open_window, tmp_path):
+    blocked = tmp_path / "a file"
+    blocked.write_text("")
+    window = open_window(settings=Settings(mode="manual", snapshots=str(tmp_path / "s"), fast=False,
+                                           recordings=str(blocked / "takes")))
+    errors = []
+    window.show_error = lambda title, text: errors.append((title, text))
+    window.set_recording(True)
+    assert window.recorder is None and not window.record_button.isChecked()
+    assert errors[0][0] == "Not recording" and "Recordings folder" in errors[0][1]

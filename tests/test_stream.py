@@ -32,3 +32,25 @@ def test_a_video_streams_to_the_browser_source(tmp_path, tiny_checkpoints, chara
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_a_headless_run_records_a_playable_take_and_its_csv(tmp_path, tiny_checkpoints, character_png, capsys):
+    import av
+
+    from puppeteer.cli import main
+    from puppeteer.pose import read_pose_csv
+
+    video = tmp_path / "turning.mp4"
+    face = photo("astronaut")
+    write_video(video, [rotate(face, angle) for angle in range(-15, 16)], fps=15)  # about 2 s
+    takes = tmp_path / "takes"
+    assert main(["stream", "--source", str(video), "--record", str(takes), "--output-size", "256",
+                 "--precision", "fp32", "--checkpoints", str(tiny_checkpoints), "--character", str(character_png),
+                 "--seconds", "10"]) == 0
+    out = capsys.readouterr().out
+    assert f"recording {takes / 'take-0001.mp4'}" in out and "recorded" in out
+    with av.open(str(takes / "take-0001.mp4")) as container:
+        stream = container.streams.video[0]
+        frames = sum(1 for _ in container.decode(stream))
+        assert (stream.width, stream.height) == (256, 256)
+    assert frames == len(read_pose_csv(takes / "take-0001.csv")) >= 20

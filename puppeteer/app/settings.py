@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from ..audio.mix import MOUTH_SOURCES
+from ..output.recorder import KINDS
 from ..output.size import SIZES
 from ..config import config_dir
 from ..files import write_atomically
@@ -15,6 +16,10 @@ MODES = ("webcam", "video", "manual")
 
 def default_snapshots() -> str:
     return str(Path.home() / "Pictures" / "puppeteer-snapshots")
+
+
+def default_recordings() -> str:
+    return str(Path.home() / "Videos" / "puppeteer-recordings")
 
 
 @dataclass
@@ -34,7 +39,9 @@ class Settings:
     microphone: str | None = None  # the input device's name (None: the system's default)
     browser_source: bool = False  # serve the character for OBS (output.browser_source)
     browser_port: int = 8765
-    output_size: int = 512  # side of the streamed picture
+    output_size: int = 512  # side of the streamed and recorded picture
+    recordings: str = field(default_factory=default_recordings)
+    recording_kind: str = "mp4"  # mp4, webm (with alpha) or png (output.recorder)
 
     @staticmethod
     def path() -> Path:
@@ -71,6 +78,8 @@ class Settings:
             settings.mode = "webcam"
         if settings.mouth not in MOUTH_SOURCES:
             settings.mouth = "camera"
+        if settings.recording_kind not in KINDS:
+            settings.recording_kind = "mp4"
         return settings
 
     def save(self) -> None:

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QColorDialog, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMainWindow,
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
@@ -21,6 +21,7 @@ from ..config import config_dir
 from ..errors import ImageError, PuppeteerError
 from ..images import composite, load_character, parse_background, read_image, save_new_numbered_png
 from ..output.browser_source import BrowserSource
+from ..output.recorder import Recorder
 from ..output.size import SIZES
 from ..paths import DEFAULT_CHARACTER, DEFAULT_CHECKPOINTS
 from ..poser import Poser, fast_by_default, resolve_device
@@ -83,6 +84,8 @@ def describe_model(poser: Poser) -> tuple[str, str]:
 
 
 class MainWindow(QMainWindow):
+    _recording_failed = Signal(str)  # from the recorder's thread
+
     def __init__(self, options: AppOptions | None = None, settings: Settings | None = None):
         super().__init__()
         self.options = options or AppOptions()
@@ -95,6 +98,7 @@ class MainWindow(QMainWindow):
         self.session: TrackingSession | None = None
         self.voice: VoiceSession | None = None
         self.browser: BrowserSource | None = None
+        self.recorder: Recorder | None = None
         self.mode = "manual"
         self._problems = {}  # "model" / "character" → (title, text) shown over the view
         self._loading = {}  # "model" / "character" → the Task whose result is still wanted
@@ -108,6 +112,7 @@ class MainWindow(QMainWindow):
         self._build()
         self._build_menus()
         self.bridge.frame.connect(self._show_frame, Qt.ConnectionType.QueuedConnection)
+        self._recording_failed.connect(self._show_recording_failure, Qt.ConnectionType.QueuedConnection)
         self.bridge.error.connect(lambda message: self.statusBar().showMessage(message, 10000))
         self.pipeline.start()
         self._stats_timer = QTimer(self, interval=500, timeout=self._update_status)
@@ -151,8 +156,13 @@ class MainWindow(QMainWindow):
         snapshot_button = QPushButton("Save snapshot")
         snapshot_button.setObjectName("primary")
         snapshot_button.clicked.connect(self.save_snapshot)
+        self.record_button = QPushButton("Record")
+        self.record_button.setCheckable(True)
+        self.record_button.setToolTip("Record what is shown, with the pose track beside it (Ctrl+R)")
+        self.record_button.clicked.connect(lambda: self.set_recording(self.record_button.isChecked()))
         buttons = QHBoxLayout()
         buttons.addWidget(open_button)
+        buttons.addWidget(self.record_button)
         buttons.addWidget(snapshot_button)
 
         sidebar = QWidget(objectName="sidebar")
@@ -200,6 +210,20 @@ class MainWindow(QMainWindow):
         self.browser_action = self._action(output_menu, "&Browser source for OBS", self._browser_source_toggled)
         self.browser_action.setCheckable(True)
         self.copy_url_action = self._action(output_menu, "&Copy browser source URL", self.copy_browser_url)
+        output_menu.addSeparator()
+        self.record_action = self._action(output_menu, "&Record", self.toggle_recording, QKeySequence("Ctrl+R"))
+        kinds = output_menu.addMenu("Recording &format")
+        group = QActionGroup(self)
+        self.kind_actions = {}
+        for kind, text in (("mp4", "MP4 (over the background)"), ("webm", "WebM VP9 (keeps transparency)"),
+                           ("png", "PNG pictures (keep transparency)")):
+            action = self._action(kinds, text, partial(self.set_recording_kind, kind))
+            action.setCheckable(True)
+            action.setChecked(kind == self.settings.recording_kind)
+            group.addAction(action)
+            self.kind_actions[kind] = action
+        self._action(output_menu, "Recordings &folder…", self.choose_recordings_folder)
+        output_menu.addSeparator()
         sizes = output_menu.addMenu("Output &size")
         group = QActionGroup(self)
         self.size_actions = {}
@@ -622,6 +646,47 @@ class MainWindow(QMainWindow):
             QGuiApplication.clipboard().setText(self.browser.url)
             self.statusBar().showMessage(f"Copied {self.browser.url}", 5000)
 
+    def toggle_recording(self) -> None:
+        self.set_recording(self.recorder is None)
+
+    def set_recording(self, on: bool) -> None:
+        """Start a new numbered take in the recordings folder, or end the current one."""
+        if on and self.recorder is None:
+            spec = self.background.spec()
+            background = parse_background(spec) or parse_background("green")
+            try:
+                self.recorder = Recorder(self.bridge.latest, self.settings.recordings, self.settings.recording_kind,
+                                         size=self.settings.output_size, background=background,
+                                         on_error=self._recording_failed.emit).start()
+            except PuppeteerError as e:
+                self.show_error("Not recording", f"{e}\n\nChoose another folder with Output ▸ Recordings folder…")
+            else:
+                note = " (MP4 has no transparency: over green; WebM keeps it)" if (
+                    self.settings.recording_kind == "mp4" and parse_background(spec) is None) else ""
+                self.statusBar().showMessage(f"Recording {self.recorder.path}{note}", 0)
+        elif not on and self.recorder is not None:
+            recorder, self.recorder = self.recorder, None
+            recorder.stop()
+            self.statusBar().showMessage(f"Recorded {recorder.written} frames: {recorder.path} and "
+                                         f"{recorder.stem.with_suffix('.csv').name}", 15000)
+        self.record_button.setChecked(self.recorder is not None)
+        self.record_button.setText("Stop recording" if self.recorder is not None else "Record")
+
+    def _show_recording_failure(self, message: str) -> None:
+        if self.recorder is not None:
+            self.recorder = None
+            self.set_recording(False)
+            self.show_error("Recording stopped", f"{message}\n\nWhat was recorded until then is kept.")
+
+    def set_recording_kind(self, kind: str) -> None:
+        self.settings.recording_kind = kind
+
+    def choose_recordings_folder(self) -> None:
+        folder = self.ask_folder("Recordings folder", self.settings.recordings)
+        if folder:
+            self.settings.recordings = folder
+            self.statusBar().showMessage(f"Recordings go to {folder}", 5000)
+
     def set_output_size(self, size: int) -> None:
         self.settings.output_size = size
         self.bridge.latest.size = size
@@ -721,6 +786,7 @@ class MainWindow(QMainWindow):
         self._stats_timer.stop()
         self._stop_session()
         self._stop_voice()
+        self.set_recording(False)
         if self.browser is not None:
             self.browser.stop()
         self.pipeline.stop(timeout=0.3)

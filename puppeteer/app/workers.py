@@ -81,7 +81,7 @@ class RenderBridge(QObject):
         self.latest = LatestFrame()  # for the outputs beyond the window (the browser source)
 
     def _deliver(self, rendered) -> None:
-        self.latest.publish(rendered.image)
+        self.latest.publish(rendered.image, rendered.pose)
         _emit(self.frame, rendered, frames.to_qimage(rendered.image))
 
 

@@ -1,5 +1,6 @@
 """`puppeteer stream`: camera or video → face tracking → the character → outputs, without a window (a second PC,
-scripts, tests). For now the output is the browser source for OBS (see `puppeteer.output.browser_source`)."""
+scripts, tests). Outputs: the browser source for OBS (`puppeteer.output.browser_source`) and recordings
+(`puppeteer.output.recorder`)."""
 import sys
 import time
 
@@ -18,6 +19,11 @@ def register(subparsers) -> None:
     p.add_argument("--host", default="127.0.0.1", help="where the browser source listens (default 127.0.0.1: "
                    "this computer only; another address lets the network see it)")
     p.add_argument("--port", type=int, default=8765, help="the browser source's port (default 8765; 0: any free)")
+    p.add_argument("--record", metavar="FOLDER", help="record a numbered take (video and pose CSV) into FOLDER")
+    p.add_argument("--record-format", choices=["mp4", "webm", "png"], default="mp4",
+                   help="mp4 (over --background; default), webm (VP9 with transparency) or png (a picture folder)")
+    p.add_argument("--background", default="green", help="an mp4 recording's background: green (default), "
+                   "black, white or #rrggbb")
     p.add_argument("--output-size", type=int, default=512, choices=[256, 512, 1024],
                    help="side of the streamed picture in pixels (default 512; enlarged with Lanczos)")
     p.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds")
@@ -32,33 +38,43 @@ def run(args) -> int:
     from ..errors import PuppeteerError
     from ..output.browser_source import BrowserSource
     from ..output.latest import LatestFrame
+    from ..output.recorder import Recorder
     from ..pipeline import RenderPipeline
     from ..poser import Poser, fast_by_default, resolve_device
     from ..tracking import FaceTracker, TrackingLoop, open_source
 
-    if not args.browser_source:
-        raise PuppeteerError("choose an output: --browser-source")
+    if not (args.browser_source or args.record):
+        raise PuppeteerError("choose an output: --browser-source and/or --record FOLDER")
+    background = images.parse_background(args.background) or images.parse_background("green")
     character = images.load_character(args.character, add_alpha=args.add_alpha)
     device = resolve_device(args.device)
     poser = Poser(load_networks(args.checkpoints, "cpu"), device=device, precision=args.precision,
                   fast=fast_by_default(device) and not args.full)
     frames = LatestFrame(args.output_size)
-    pipeline = RenderPipeline(lambda rendered: frames.publish(rendered.image),
+    pipeline = RenderPipeline(lambda rendered: frames.publish(rendered.image, rendered.pose),
                               lambda message: print(f"warning: {message}", file=sys.stderr))
     pipeline.set_poser(poser)
     pipeline.set_character(character)
-    try:
-        server = BrowserSource(frames, args.host, args.port).start()
-    except PuppeteerError as e:
-        raise PuppeteerError(f"{e}: choose another with --port") from None
+    server = recorder = None
+    if args.browser_source:
+        try:
+            server = BrowserSource(frames, args.host, args.port).start()
+        except PuppeteerError as e:
+            raise PuppeteerError(f"{e}: choose another with --port") from None
     source = open_source(args.source, realtime=True)
     tracker = FaceTracker()
     loop = TrackingLoop(source, tracker, lambda frame, result: pipeline.submit(result.pose))
     pipeline.start()
     try:
         loop.start()
-        print(f"browser source: {server.url} (OBS: Sources ▸ Browser, that URL, width and height "
-              f"{args.output_size}); Ctrl+C stops", flush=True)
+        if server is not None:
+            print(f"browser source: {server.url} (OBS: Sources ▸ Browser, that URL, width and height "
+                  f"{args.output_size}); Ctrl+C stops", flush=True)
+        if args.record:
+            recorder = Recorder(frames, args.record, args.record_format, size=args.output_size,
+                                background=background,
+                                on_error=lambda message: print(f"warning: {message}", file=sys.stderr)).start()
+            print(f"recording {recorder.path}; Ctrl+C stops", flush=True)
         deadline = time.monotonic() + args.seconds if args.seconds else None
         while not loop.done.is_set() and not (deadline and time.monotonic() > deadline):
             time.sleep(0.05)
@@ -67,11 +83,15 @@ def run(args) -> int:
     finally:
         loop.stop()
         tracker.close()
+        if recorder is not None:
+            recorder.stop()
         pipeline.stop()
-        server.stop()
+        if server is not None:
+            server.stop()
     if loop.exception is not None:
         raise loop.exception
     stats = pipeline.stats()
+    recorded = f"; recorded {recorder.written} frames to {recorder.path}" if recorder is not None else ""
     print(f"streamed {stats.rendered} frames ({poser.device.type}, {poser.precision}"
-          f"{', fast' if poser.fast else ''}); {source.error or 'stopped'}")
+          f"{', fast' if poser.fast else ''}){recorded}; {source.error or 'stopped'}")
     return 0

@@ -6,6 +6,7 @@ import threading
 import numpy as np
 from PIL import Image
 
+from ..pose import Pose
 from .size import enlarge
 
 
@@ -16,16 +17,22 @@ class LatestFrame:
         self.size = size
         self._cond = threading.Condition()
         self._frame: np.ndarray | None = None
+        self._pose = Pose()
         self._number = 0  # 0: nothing yet
         self._png: tuple[int, bytes] | None = None  # (number, encoded), made once per frame by its first reader
         self._encoding = threading.Lock()
 
-    def publish(self, rgba: np.ndarray) -> None:
+    def publish(self, rgba: np.ndarray, pose: Pose = Pose()) -> None:
         """On the render thread: O(1), no copy, no encoding (the caller hands over a frame it will not change)."""
         with self._cond:
-            self._frame = rgba
+            self._frame, self._pose = rgba, pose
             self._number += 1
             self._cond.notify_all()
+
+    def newest(self) -> tuple[int, np.ndarray | None, Pose]:
+        """(number, frame, the pose it shows) without waiting."""
+        with self._cond:
+            return self._number, self._frame, self._pose
 
     @property
     def number(self) -> int:
