@@ -63,8 +63,9 @@ class _Video:
         self.stream.width = self.stream.height = size
         self.stream.pix_fmt = pixels
         # a keyframe (and an mp4 fragment) every second; no look-ahead, so frames reach the file as they come
-        self.stream.options = {"g": str(round(fps))} | (
-            {"tune": "zerolatency", "preset": "veryfast"} if kind == "mp4" else {"deadline": "realtime", "cpu-used": "8"})
+        fast = {"tune": "zerolatency", "preset": "veryfast"} if kind == "mp4" else {"deadline": "realtime",
+                                                                                     "cpu-used": "8"}
+        self.stream.options = {"g": str(round(fps))} | fast
         self.alpha = kind == "webm"
 
     def write(self, rgba: np.ndarray) -> None:
