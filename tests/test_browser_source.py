@@ -152,7 +152,7 @@ def test_another_host_is_allowed_only_with_a_warning(capsys):
 
 def test_stream_needs_an_output(capsys):
     assert main(["stream", "--source", "missing.mp4"]) == 2
-    assert "choose an output: --browser-source and/or --record FOLDER" in capsys.readouterr().err
+    assert "choose an output: --browser-source, --virtual-camera and/or --record FOLDER" in capsys.readouterr().err
 
 
 def screenshot(url: str, path, size: int = 512) -> np.ndarray:

@@ -53,7 +53,7 @@ def test_each_kind_plays_back_at_the_frame_rate_with_its_pose_track(tmp_path, ki
         with av.open(str(recorder.path)) as container:
             assert container.streams.video[0].metadata.get("alpha_mode") == "1"  # VP9 with its alpha channel
     else:
-        assert np.abs(frames[0][5, 5].astype(int) - (0, 177, 64)).max() < 12  # the green background
+        assert np.abs(frames[0][5, 5].astype(int) - (0, 255, 0)).max() < 12  # the green background
 
 
 def test_takes_are_numbered_and_never_overwrite(tmp_path):

@@ -39,6 +39,7 @@ class Settings:
     microphone: str | None = None  # the input device's name (None: the system's default)
     browser_source: bool = False  # serve the character for OBS (output.browser_source)
     browser_port: int = 8765
+    virtual_camera: bool = False  # send the character to a virtual camera (output.virtual_camera)
     output_size: int = 512  # side of the streamed and recorded picture
     recordings: str = field(default_factory=default_recordings)
     recording_kind: str = "mp4"  # mp4, webm (with alpha) or png (output.recorder)
@@ -67,8 +68,8 @@ class Settings:
                 setattr(settings, f.name, value)
             elif f.name == "camera" and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
                 settings.camera = value
-            elif f.name == "browser_source" and isinstance(value, bool):
-                settings.browser_source = value
+            elif f.name in ("browser_source", "virtual_camera") and isinstance(value, bool):
+                setattr(settings, f.name, value)
             elif f.name == "browser_port" and isinstance(value, int) and not isinstance(value, bool) and \
                     0 <= value < 65536:
                 settings.browser_port = value

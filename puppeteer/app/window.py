@@ -22,6 +22,7 @@ from ..errors import ImageError, PuppeteerError
 from ..images import composite, load_character, parse_background, read_image, save_new_numbered_png
 from ..output.browser_source import BrowserSource
 from ..output.recorder import Recorder
+from ..output.virtual_camera import VirtualCamera
 from ..output.size import SIZES
 from ..paths import DEFAULT_CHARACTER, DEFAULT_CHECKPOINTS
 from ..poser import Poser, fast_by_default, resolve_device
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self.voice: VoiceSession | None = None
         self.browser: BrowserSource | None = None
         self.recorder: Recorder | None = None
+        self.virtual_camera: VirtualCamera | None = None
         self.mode = "manual"
         self._problems = {}  # "model" / "character" → (title, text) shown over the view
         self._loading = {}  # "model" / "character" → the Task whose result is still wanted
@@ -210,6 +212,9 @@ class MainWindow(QMainWindow):
         self.browser_action = self._action(output_menu, "&Browser source for OBS", self._browser_source_toggled)
         self.browser_action.setCheckable(True)
         self.copy_url_action = self._action(output_menu, "&Copy browser source URL", self.copy_browser_url)
+        self.camera_action = self._action(output_menu, "&Virtual camera (Zoom, Discord, OBS)",
+                                          lambda: self.set_virtual_camera(self.camera_action.isChecked()))
+        self.camera_action.setCheckable(True)
         output_menu.addSeparator()
         self.record_action = self._action(output_menu, "&Record", self.toggle_recording, QKeySequence("Ctrl+R"))
         kinds = output_menu.addMenu("Recording &format")
@@ -327,6 +332,7 @@ class MainWindow(QMainWindow):
         self.set_mouth_source(s.mouth)
         self.set_output_size(s.output_size)
         self.set_browser_source(s.browser_source)
+        self.set_virtual_camera(s.virtual_camera)
 
     def save_settings(self) -> None:
         self.settings.geometry = base64.b64encode(bytes(self.saveGeometry())).decode()
@@ -646,6 +652,28 @@ class MainWindow(QMainWindow):
             QGuiApplication.clipboard().setText(self.browser.url)
             self.statusBar().showMessage(f"Copied {self.browser.url}", 5000)
 
+    def set_virtual_camera(self, on: bool) -> None:
+        """Send the shown character to a virtual camera, over the chosen background (green when transparent)."""
+        self.settings.virtual_camera = on
+        if self.virtual_camera is not None:
+            self.virtual_camera.stop()
+            self.virtual_camera = None
+        problem = None
+        if on:
+            try:
+                self.virtual_camera = VirtualCamera(self.bridge.latest, self.settings.output_size,
+                                                    background=parse_background(self.background.spec())).start()
+            except PuppeteerError as e:
+                self.settings.virtual_camera = on = False
+                problem = f"Virtual camera off: {e}"
+                self.statusBar().showMessage(problem, 20000)
+            else:
+                self.statusBar().showMessage(f"Virtual camera on: {self.virtual_camera.name}; choose it as the "
+                                             "camera in your video call", 15000)
+        self.camera_action.setChecked(on)
+        self.camera_action.setToolTip(problem or "Send the character to a virtual camera (virtual cameras carry "
+                                                 "no transparency: it comes over the chosen background)")
+
     def toggle_recording(self) -> None:
         self.set_recording(self.recorder is None)
 
@@ -789,6 +817,8 @@ class MainWindow(QMainWindow):
         self.set_recording(False)
         if self.browser is not None:
             self.browser.stop()
+        if self.virtual_camera is not None:
+            self.virtual_camera.stop()
         self.pipeline.stop(timeout=0.3)
         self.save_settings()
         event.accept()

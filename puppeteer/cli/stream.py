@@ -19,11 +19,13 @@ def register(subparsers) -> None:
     p.add_argument("--host", default="127.0.0.1", help="where the browser source listens (default 127.0.0.1: "
                    "this computer only; another address lets the network see it)")
     p.add_argument("--port", type=int, default=8765, help="the browser source's port (default 8765; 0: any free)")
+    p.add_argument("--virtual-camera", action="store_true", help="send the character to a virtual camera for "
+                   "Zoom, Discord or OBS (over --background; needs pip install -e \".[virtualcam]\")")
     p.add_argument("--record", metavar="FOLDER", help="record a numbered take (video and pose CSV) into FOLDER")
     p.add_argument("--record-format", choices=["mp4", "webm", "png"], default="mp4",
                    help="mp4 (over --background; default), webm (VP9 with transparency) or png (a picture folder)")
-    p.add_argument("--background", default="green", help="an mp4 recording's background: green (default), "
-                   "black, white or #rrggbb")
+    p.add_argument("--background", default="green", help="the virtual camera's and an mp4 recording's "
+                   "background: green (default), black, white or #rrggbb")
     p.add_argument("--output-size", type=int, default=512, choices=[256, 512, 1024],
                    help="side of the streamed picture in pixels (default 512; enlarged with Lanczos)")
     p.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds")
@@ -39,12 +41,13 @@ def run(args) -> int:
     from ..output.browser_source import BrowserSource
     from ..output.latest import LatestFrame
     from ..output.recorder import Recorder
+    from ..output.virtual_camera import VirtualCamera
     from ..pipeline import RenderPipeline
     from ..poser import Poser, fast_by_default, resolve_device
     from ..tracking import FaceTracker, TrackingLoop, open_source
 
-    if not (args.browser_source or args.record):
-        raise PuppeteerError("choose an output: --browser-source and/or --record FOLDER")
+    if not (args.browser_source or args.record or args.virtual_camera):
+        raise PuppeteerError("choose an output: --browser-source, --virtual-camera and/or --record FOLDER")
     background = images.parse_background(args.background) or images.parse_background("green")
     character = images.load_character(args.character, add_alpha=args.add_alpha)
     device = resolve_device(args.device)
@@ -55,26 +58,29 @@ def run(args) -> int:
                               lambda message: print(f"warning: {message}", file=sys.stderr))
     pipeline.set_poser(poser)
     pipeline.set_character(character)
-    server = recorder = None
-    if args.browser_source:
-        try:
-            server = BrowserSource(frames, args.host, args.port).start()
-        except PuppeteerError as e:
-            raise PuppeteerError(f"{e}: choose another with --port") from None
     source = open_source(args.source, realtime=True)
     tracker = FaceTracker()
     loop = TrackingLoop(source, tracker, lambda frame, result: pipeline.submit(result.pose))
+    server = recorder = camera = None
     pipeline.start()
     try:
-        loop.start()
-        if server is not None:
+        if args.virtual_camera:
+            camera = VirtualCamera(frames, args.output_size, background=background).start()
+            print(f"virtual camera: {camera.name}", flush=True)
+        if args.browser_source:
+            try:
+                server = BrowserSource(frames, args.host, args.port).start()
+            except PuppeteerError as e:
+                raise PuppeteerError(f"{e}: choose another with --port") from None
             print(f"browser source: {server.url} (OBS: Sources ▸ Browser, that URL, width and height "
-                  f"{args.output_size}); Ctrl+C stops", flush=True)
+                  f"{args.output_size})", flush=True)
+        loop.start()
         if args.record:
             recorder = Recorder(frames, args.record, args.record_format, size=args.output_size,
                                 background=background,
                                 on_error=lambda message: print(f"warning: {message}", file=sys.stderr)).start()
-            print(f"recording {recorder.path}; Ctrl+C stops", flush=True)
+            print(f"recording {recorder.path}", flush=True)
+        print(f"streaming from {source.name}: Ctrl+C stops", file=sys.stderr)
         deadline = time.monotonic() + args.seconds if args.seconds else None
         while not loop.done.is_set() and not (deadline and time.monotonic() > deadline):
             time.sleep(0.05)
@@ -83,11 +89,10 @@ def run(args) -> int:
     finally:
         loop.stop()
         tracker.close()
-        if recorder is not None:
-            recorder.stop()
+        for output in (recorder, camera, server):
+            if output is not None:
+                output.stop()
         pipeline.stop()
-        if server is not None:
-            server.stop()
     if loop.exception is not None:
         raise loop.exception
     stats = pipeline.stats()

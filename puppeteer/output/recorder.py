@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import PuppeteerError
-from ..images import composite
+from ..images import composite, parse_background
 from ..pose import NAMES
 from .latest import LatestFrame
 from .size import enlarge
@@ -87,11 +87,11 @@ class Recorder:
     failure (the recording then ends, keeping what it wrote); `start()` raises PuppeteerError in words."""
 
     def __init__(self, frames: LatestFrame, folder, kind: str = "mp4", fps: float = 30.0, size: int = 256,
-                 background=(0, 177, 64), on_error: Callable[[str], None] | None = None):
+                 background=None, on_error: Callable[[str], None] | None = None):
         if kind not in KINDS:
             raise PuppeteerError(f"recording kind {kind!r}: use one of {', '.join(KINDS)}")
         self.frames, self.folder, self.kind, self.fps, self.size = frames, Path(folder), kind, fps, size
-        self.background, self.on_error = background, on_error
+        self.background, self.on_error = background or parse_background("green"), on_error
         self.written = 0
         self.error: str | None = None
         self.stem: Path | None = None
@@ -123,21 +123,21 @@ class Recorder:
             self._thread.join(10)
 
     def _run(self, video) -> None:
-        started = time.monotonic()
+        started, ticks = time.monotonic(), 0
         try:
             with open(self.stem.with_suffix(".csv"), "w", newline="") as f:
                 table = csv.writer(f)
                 table.writerow(["frame", "time_s", *NAMES])
                 while not self._stopping.is_set():
-                    number, frame, pose = self.frames.newest()
+                    ticks += 1
+                    _, frame, pose = self.frames.newest()
                     if frame is not None:
                         self._write(video, frame)
                         table.writerow([self.written, f"{self.written / self.fps:.3f}",
                                         *(f"{v:.6g}" for v in pose.values())])
                         f.flush()
                         self.written += 1
-                    tick = started + (self.written + (frame is None)) / self.fps
-                    self._stopping.wait(max(0.0, tick - time.monotonic()))
+                    self._stopping.wait(max(0.0, started + ticks / self.fps - time.monotonic()))
         except Exception as e:  # a full disk, a vanished folder, an encoder failure: keep what was written
             self.error = f"recording stopped: {self.path}: {e}"
             if self.on_error is not None:
