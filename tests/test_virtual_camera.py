@@ -58,7 +58,8 @@ def test_frames_of_the_right_size_and_format_arrive_over_the_background():
     fourcc, frame = FakeCamera.sent[0]
     assert fourcc == pyvirtualcam.camera.encode_fourcc(pyvirtualcam.PixelFormat.RGB.value)
     assert frame.size == 512 * 512 * 3  # pyvirtualcam hands its backends the pixels flat
-    np.testing.assert_array_equal(frame.reshape(512, 512, 3), composite(enlarge(character, 512), parse_background("green"))[..., :3])
+    expected = composite(enlarge(character, 512), parse_background("green"))[..., :3]
+    np.testing.assert_array_equal(frame.reshape(512, 512, 3), expected)
 
 
 def test_with_no_device_it_says_how_to_get_one():
