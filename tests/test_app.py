@@ -385,22 +385,22 @@ def test_the_output_menu_serves_the_shown_character_to_obs_and_remembers_it(qtbo
     settings = Settings(mode="manual", snapshots=str(tmp_path / "s"), fast=False, browser_source=True,
                         browser_port=0, output_size=256)
     window = open_window(settings=settings)
-    assert window.browser is not None and window.browser_action.isChecked()
-    assert window.browser.url in window.browser_action.text()
+    assert window.outputs.browser is not None and window.outputs.browser_action.isChecked()
+    assert window.outputs.browser.url in window.outputs.browser_action.text()
     window.pose_panel.sliders["mouth"].setValue(1000)
     shown = wait_for_pose(qtbot, window, Pose(mouth=1.0))
-    window.set_output_size(512)
-    with urllib.request.urlopen(window.browser.url + "frame.png", timeout=5) as response:
+    window.outputs.set_output_size(512)
+    with urllib.request.urlopen(window.outputs.browser.url + "frame.png", timeout=5) as response:
         served = np.asarray(Image.open(io.BytesIO(response.read())))
     np.testing.assert_array_equal(served, enlarge(shown, 512))  # what the window shows, at the output size
-    window.copy_url_action.trigger()
-    assert qapp.clipboard().text() == window.browser.url
-    url = window.browser.url
-    window.browser_action.trigger()  # off
-    assert window.browser is None and not window.settings.browser_source
+    window.outputs.copy_url_action.trigger()
+    assert qapp.clipboard().text() == window.outputs.browser.url
+    url = window.outputs.browser.url
+    window.outputs.browser_action.trigger()  # off
+    assert window.outputs.browser is None and not window.settings.browser_source
     with pytest.raises(OSError):
         urllib.request.urlopen(url + "frame.png", timeout=2)
-    window.browser_action.trigger()  # on again
+    window.outputs.browser_action.trigger()  # on again
     window.close()
     saved = Settings.load()
     assert saved.browser_source and saved.output_size == 512
@@ -415,10 +415,10 @@ def test_a_browser_source_port_in_use_is_said_and_the_switch_goes_off(qtbot, ope
     settings = Settings(mode="manual", snapshots=str(tmp_path / "s"), fast=False, browser_source=True,
                         browser_port=taken.getsockname()[1])
     window = open_window(settings=settings)
-    assert window.browser is None and not window.browser_action.isChecked()
-    assert "Browser source off" in window.browser_action.toolTip()
-    assert "another program may be using the port" in window.browser_action.toolTip()
-    assert "browser_port" in window.browser_action.toolTip()
+    assert window.outputs.browser is None and not window.outputs.browser_action.isChecked()
+    assert "Browser source off" in window.outputs.browser_action.toolTip()
+    assert "another program may be using the port" in window.outputs.browser_action.toolTip()
+    assert "browser_port" in window.outputs.browser_action.toolTip()
     taken.close()
 
 
@@ -432,14 +432,14 @@ def test_recording_writes_a_numbered_take_of_what_is_shown(qtbot, open_window, t
     (folder / "take-0001.csv").write_text("an older take")
     window = open_window(settings=Settings(mode="manual", snapshots=str(tmp_path / "s"), fast=False,
                                            recordings=str(folder), output_size=256))
-    window.record_action.trigger()  # Ctrl+R
-    assert window.recorder is not None and window.record_button.text() == "Stop recording"
+    window.outputs.record_action.trigger()  # Ctrl+R
+    assert window.outputs.recorder is not None and window.outputs.record_button.text() == "Stop recording"
     assert "over green" in window.statusBar().currentMessage()  # transparent chosen, MP4 cannot keep it
     for value in (300, 600, 900):
         window.pose_panel.sliders["mouth"].setValue(value)
         qtbot.wait(300)
-    window.record_button.click()
-    assert window.recorder is None and "Recorded" in window.statusBar().currentMessage()
+    window.outputs.record_button.click()
+    assert window.outputs.recorder is None and "Recorded" in window.statusBar().currentMessage()
     assert (folder / "take-0001.csv").read_text() == "an older take"
     with av.open(str(folder / "take-0002.mp4")) as container:
         count = sum(1 for _ in container.decode(video=0))
@@ -454,6 +454,6 @@ def test_a_recording_that_cannot_be_written_is_explained(qtbot, open_window, tmp
                                            recordings=str(blocked / "takes")))
     errors = []
     window.show_error = lambda title, text: errors.append((title, text))
-    window.set_recording(True)
-    assert window.recorder is None and not window.record_button.isChecked()
+    window.outputs.set_recording(True)
+    assert window.outputs.recorder is None and not window.outputs.record_button.isChecked()
     assert errors[0][0] == "Not recording" and "Recordings folder" in errors[0][1]

@@ -91,8 +91,8 @@ def test_stream_and_the_window_send_to_the_virtual_camera(tmp_path, tiny_checkpo
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.current is not None, timeout=20000)
-    assert window.virtual_camera is not None and window.camera_action.isChecked()
+    assert window.outputs.virtual_camera is not None and window.outputs.camera_action.isChecked()
     qtbot.waitUntil(lambda: len(FakeCamera.sent) > 3, timeout=5000)
-    window.camera_action.trigger()
-    assert window.virtual_camera is None and not window.settings.virtual_camera
+    window.outputs.camera_action.trigger()
+    assert window.outputs.virtual_camera is None and not window.settings.virtual_camera
     window.close()

@@ -11,8 +11,8 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import (QColorDialog, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMainWindow,
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
@@ -20,13 +20,10 @@ from ..checkpoints import FILES, load_networks
 from ..config import config_dir
 from ..errors import ImageError, PuppeteerError
 from ..images import composite, load_character, parse_background, read_image, save_new_numbered_png
-from ..output.browser_source import BrowserSource
-from ..output.recorder import Recorder
-from ..output.virtual_camera import VirtualCamera
-from ..output.size import SIZES
 from ..paths import DEFAULT_CHARACTER, DEFAULT_CHECKPOINTS
 from ..poser import Poser, fast_by_default, resolve_device
 from . import frames
+from .outputs import Outputs
 from .settings import Settings
 from .widgets import BackgroundPicker, CameraPreview, CharacterView, FloatSlider, ModeSwitch, PosePanel, \
     add_slider_row
@@ -85,8 +82,6 @@ def describe_model(poser: Poser) -> tuple[str, str]:
 
 
 class MainWindow(QMainWindow):
-    _recording_failed = Signal(str)  # from the recorder's thread
-
     def __init__(self, options: AppOptions | None = None, settings: Settings | None = None):
         super().__init__()
         self.options = options or AppOptions()
@@ -98,9 +93,6 @@ class MainWindow(QMainWindow):
         self.current = None  # the last Rendered frame on screen
         self.session: TrackingSession | None = None
         self.voice: VoiceSession | None = None
-        self.browser: BrowserSource | None = None
-        self.recorder: Recorder | None = None
-        self.virtual_camera: VirtualCamera | None = None
         self.mode = "manual"
         self._problems = {}  # "model" / "character" → (title, text) shown over the view
         self._loading = {}  # "model" / "character" → the Task whose result is still wanted
@@ -110,11 +102,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(TITLE)
         self.setAcceptDrops(True)
         self.bridge = RenderBridge(self)
+        self.outputs = Outputs(self, self.bridge.latest)
         self.pipeline = self.bridge.pipeline
         self._build()
         self._build_menus()
         self.bridge.frame.connect(self._show_frame, Qt.ConnectionType.QueuedConnection)
-        self._recording_failed.connect(self._show_recording_failure, Qt.ConnectionType.QueuedConnection)
         self.bridge.error.connect(lambda message: self.statusBar().showMessage(message, 10000))
         self.pipeline.start()
         self._stats_timer = QTimer(self, interval=500, timeout=self._update_status)
@@ -158,13 +150,9 @@ class MainWindow(QMainWindow):
         snapshot_button = QPushButton("Save snapshot")
         snapshot_button.setObjectName("primary")
         snapshot_button.clicked.connect(self.save_snapshot)
-        self.record_button = QPushButton("Record")
-        self.record_button.setCheckable(True)
-        self.record_button.setToolTip("Record what is shown, with the pose track beside it (Ctrl+R)")
-        self.record_button.clicked.connect(lambda: self.set_recording(self.record_button.isChecked()))
         buttons = QHBoxLayout()
         buttons.addWidget(open_button)
-        buttons.addWidget(self.record_button)
+        buttons.addWidget(self.outputs.record_button)
         buttons.addWidget(snapshot_button)
 
         sidebar = QWidget(objectName="sidebar")
@@ -209,34 +197,7 @@ class MainWindow(QMainWindow):
         self.fast_action.setToolTip("Show the rotator's picture without the combiner's retouch: about 2.5× the "
                                     "frame rate on a CPU, slightly rougher outlines on turned heads")
         output_menu = self.menuBar().addMenu("&Output")
-        self.browser_action = self._action(output_menu, "&Browser source for OBS", self._browser_source_toggled)
-        self.browser_action.setCheckable(True)
-        self.copy_url_action = self._action(output_menu, "&Copy browser source URL", self.copy_browser_url)
-        self.camera_action = self._action(output_menu, "&Virtual camera (Zoom, Discord, OBS)",
-                                          lambda: self.set_virtual_camera(self.camera_action.isChecked()))
-        self.camera_action.setCheckable(True)
-        output_menu.addSeparator()
-        self.record_action = self._action(output_menu, "&Record", self.toggle_recording, QKeySequence("Ctrl+R"))
-        kinds = output_menu.addMenu("Recording &format")
-        group = QActionGroup(self)
-        self.kind_actions = {}
-        for kind, text in (("mp4", "MP4 (over the background)"), ("webm", "WebM VP9 (keeps transparency)"),
-                           ("png", "PNG pictures (keep transparency)")):
-            action = self._action(kinds, text, partial(self.set_recording_kind, kind))
-            action.setCheckable(True)
-            action.setChecked(kind == self.settings.recording_kind)
-            group.addAction(action)
-            self.kind_actions[kind] = action
-        self._action(output_menu, "Recordings &folder…", self.choose_recordings_folder)
-        output_menu.addSeparator()
-        sizes = output_menu.addMenu("Output &size")
-        group = QActionGroup(self)
-        self.size_actions = {}
-        for size in SIZES:
-            action = self._action(sizes, f"{size} × {size}", partial(self.set_output_size, size))
-            action.setCheckable(True)
-            group.addAction(action)
-            self.size_actions[size] = action
+        self.outputs.build_menu(output_menu)
         tracking_menu = self.menuBar().addMenu("&Tracking")
         self._action(tracking_menu, "Set &neutral", self.set_neutral)
         cameras = tracking_menu.addMenu("&Camera")
@@ -330,9 +291,7 @@ class MainWindow(QMainWindow):
         else:
             self.set_mode("webcam" if s.mode == "video" else s.mode)
         self.set_mouth_source(s.mouth)
-        self.set_output_size(s.output_size)
-        self.set_browser_source(s.browser_source)
-        self.set_virtual_camera(s.virtual_camera)
+        self.outputs.restore()
 
     def save_settings(self) -> None:
         self.settings.geometry = base64.b64encode(bytes(self.saveGeometry())).decode()
@@ -618,108 +577,6 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage("Neutral pose set: your current face is now the resting pose", 5000)
 
-    # --- outputs beyond the window -------------------------------------------------------------------------------
-
-    def set_browser_source(self, on: bool) -> None:
-        """Serve (or stop serving) the character for OBS; a port in use is said and the switch goes off."""
-        self.settings.browser_source = on
-        if self.browser is not None:
-            self.browser.stop()
-            self.browser = None
-        problem = None
-        if on:
-            try:
-                self.browser = BrowserSource(self.bridge.latest, port=self.settings.browser_port).start()
-            except PuppeteerError as e:
-                self.settings.browser_source = on = False
-                problem = f"Browser source off: {e}; set another \"browser_port\" in {Settings.path()}"
-                self.statusBar().showMessage(problem, 15000)
-            else:
-                self.statusBar().showMessage(f"Browser source on: {self.browser.url} (in OBS: Sources ▸ Browser, "
-                                             f"width and height {self.settings.output_size})", 15000)
-        self.browser_action.setChecked(on)
-        self.copy_url_action.setEnabled(on)
-        self.browser_action.setText(f"&Browser source for OBS ({self.browser.url})" if on else
-                                    "&Browser source for OBS")
-        self.browser_action.setToolTip(problem or "Serve the character with its transparency at a local web "
-                                                  "address: in OBS, Sources ▸ Browser, that URL")
-
-    def _browser_source_toggled(self) -> None:
-        self.set_browser_source(self.browser_action.isChecked())
-
-    def copy_browser_url(self) -> None:
-        if self.browser is not None:
-            QGuiApplication.clipboard().setText(self.browser.url)
-            self.statusBar().showMessage(f"Copied {self.browser.url}", 5000)
-
-    def set_virtual_camera(self, on: bool) -> None:
-        """Send the shown character to a virtual camera, over the chosen background (green when transparent)."""
-        self.settings.virtual_camera = on
-        if self.virtual_camera is not None:
-            self.virtual_camera.stop()
-            self.virtual_camera = None
-        problem = None
-        if on:
-            try:
-                self.virtual_camera = VirtualCamera(self.bridge.latest, self.settings.output_size,
-                                                    background=parse_background(self.background.spec())).start()
-            except PuppeteerError as e:
-                self.settings.virtual_camera = on = False
-                problem = f"Virtual camera off: {e}"
-                self.statusBar().showMessage(problem, 20000)
-            else:
-                self.statusBar().showMessage(f"Virtual camera on: {self.virtual_camera.name}; choose it as the "
-                                             "camera in your video call", 15000)
-        self.camera_action.setChecked(on)
-        self.camera_action.setToolTip(problem or "Send the character to a virtual camera (virtual cameras carry "
-                                                 "no transparency: it comes over the chosen background)")
-
-    def toggle_recording(self) -> None:
-        self.set_recording(self.recorder is None)
-
-    def set_recording(self, on: bool) -> None:
-        """Start a new numbered take in the recordings folder, or end the current one."""
-        if on and self.recorder is None:
-            spec = self.background.spec()
-            background = parse_background(spec) or parse_background("green")
-            try:
-                self.recorder = Recorder(self.bridge.latest, self.settings.recordings, self.settings.recording_kind,
-                                         size=self.settings.output_size, background=background,
-                                         on_error=self._recording_failed.emit).start()
-            except PuppeteerError as e:
-                self.show_error("Not recording", f"{e}\n\nChoose another folder with Output ▸ Recordings folder…")
-            else:
-                note = " (MP4 has no transparency: over green; WebM keeps it)" if (
-                    self.settings.recording_kind == "mp4" and parse_background(spec) is None) else ""
-                self.statusBar().showMessage(f"Recording {self.recorder.path}{note}", 0)
-        elif not on and self.recorder is not None:
-            recorder, self.recorder = self.recorder, None
-            recorder.stop()
-            self.statusBar().showMessage(f"Recorded {recorder.written} frames: {recorder.path} and "
-                                         f"{recorder.stem.with_suffix('.csv').name}", 15000)
-        self.record_button.setChecked(self.recorder is not None)
-        self.record_button.setText("Stop recording" if self.recorder is not None else "Record")
-
-    def _show_recording_failure(self, message: str) -> None:
-        if self.recorder is not None:
-            self.recorder = None
-            self.set_recording(False)
-            self.show_error("Recording stopped", f"{message}\n\nWhat was recorded until then is kept.")
-
-    def set_recording_kind(self, kind: str) -> None:
-        self.settings.recording_kind = kind
-
-    def choose_recordings_folder(self) -> None:
-        folder = self.ask_folder("Recordings folder", self.settings.recordings)
-        if folder:
-            self.settings.recordings = folder
-            self.statusBar().showMessage(f"Recordings go to {folder}", 5000)
-
-    def set_output_size(self, size: int) -> None:
-        self.settings.output_size = size
-        self.bridge.latest.size = size
-        self.size_actions[size].setChecked(True)
-
     # --- look and output -------------------------------------------------------------------------------------
 
     def set_brightness(self, amount: float) -> None:
@@ -814,11 +671,7 @@ class MainWindow(QMainWindow):
         self._stats_timer.stop()
         self._stop_session()
         self._stop_voice()
-        self.set_recording(False)
-        if self.browser is not None:
-            self.browser.stop()
-        if self.virtual_camera is not None:
-            self.virtual_camera.stop()
+        self.outputs.close()
         self.pipeline.stop(timeout=0.3)
         self.save_settings()
         event.accept()
