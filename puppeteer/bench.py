@@ -301,6 +301,7 @@ def machine_info(device: torch.device) -> dict:
 
 GOALS_MS = {"tha1": 200.0, "lite": 16.0}  # issue 8's targets on a 2-core CPU
 GOAL_SPEEDUP, GOAL_LATENCY_MS, GOAL_TRACKING_MS = 5.0, 50.0, 10.0
+GOAL_OUTPUT_MS, GOAL_RENDER_THREAD_MS = 33.0, 3.0  # issue 21: ≤ 1 frame to /frame.png, ≤ 3 ms on the render thread
 
 
 def check_goals(report: dict) -> list[dict]:
@@ -337,6 +338,13 @@ def check_goals(report: dict) -> list[dict]:
         ms = report["end_to_end"]["latency_median_ms"]
         goals.append({"goal": f"end-to-end latency ≤ {GOAL_LATENCY_MS:g} ms", "best": f"{ms} ms",
                       "met": ms <= GOAL_LATENCY_MS})
+    outputs = report.get("outputs")
+    if outputs:
+        goals.append({"goal": f"render thread ≤ {GOAL_RENDER_THREAD_MS:g} ms a frame for the outputs",
+                      "best": f"{outputs['render_thread_ms']} ms", "met": outputs["render_thread_ms"] <= 3.0})
+        ms = outputs["png"]["median_ms"]
+        goals.append({"goal": f"rendered → /frame.png ≤ {GOAL_OUTPUT_MS:g} ms ({outputs['size']} px)",
+                      "best": f"{ms} ms", "met": ms <= GOAL_OUTPUT_MS})
     landmarker = report.get("tracking", {}).get("landmarker", {}).get("640x480")
     if landmarker:
         ms = landmarker["ms_per_frame"]
@@ -358,8 +366,26 @@ def peak_precisions(device: torch.device) -> list[str]:
     return ["fp32", "bf16"] if precisions.cpu_supports_bf16() else ["fp32"]
 
 
+def bench_outputs(size: int = 512, frames: int = 40, canvas_seconds: float = 4.0, log=print) -> dict:
+    """The browser source's costs: on the render thread, to /frame.png, and to a real browser's canvas."""
+    from .output.latency import canvas_latency, png_latency, render_thread_ms
+    from .output.latest import LatestFrame
+
+    character = _bench_character()
+    pictures = [np.roll(character, shift, axis=1) for shift in range(0, 30, 3)]  # frames that differ
+    result = {"size": size, "render_thread_ms": round(render_thread_ms(LatestFrame(size), character), 4),
+              "png": png_latency(pictures, size, frames)}
+    canvas = canvas_latency(pictures, size, canvas_seconds)
+    result["canvas"] = canvas if canvas is not None else "no browser installed (Debian: apt install chromium)"
+    drawn = (f"{canvas['median_ms']} ms median, {canvas['p90_ms']} ms p90, {canvas['share_drawn']:.0%} of the "
+             "frames drawn" if canvas and canvas.get("frames") else "not measured: " + str(result["canvas"]))
+    log(f"outputs at {size} px: render thread {result['render_thread_ms'] * 1000:.1f} µs a frame; to /frame.png "
+        f"{result['png']['median_ms']} ms median ({result['png']['p90_ms']} p90); to a browser's canvas {drawn}")
+    return result
+
+
 def run_bench(variants=("tha1", "lite"), device="auto", compile_=True, warmup=2, reps=10, tracking_frames=60,
-              e2e_seconds=10.0, lite_size=None, log=print, report=None) -> dict:
+              e2e_seconds=10.0, lite_size=None, log=print, report=None, outputs_seconds=4.0) -> dict:
     """Every measurement, filled into `report` (a new dict by default) as it is made, so that what was measured
     is there even when a later part fails."""
     device = resolve_device(device)
@@ -390,5 +416,7 @@ def run_bench(variants=("tha1", "lite"), device="auto", compile_=True, warmup=2,
         report["end_to_end"] = {"variant": "lite", "precision": choice.precision,
                                 "precision_reason": choice.reason, "compiled": poser.compiled, "fast": poser.fast,
                                 **bench_end_to_end(poser, e2e_seconds, log)}
+    if outputs_seconds:
+        report["outputs"] = bench_outputs(canvas_seconds=outputs_seconds, log=log)
     report["goals"] = check_goals(report)
     return report

@@ -14,6 +14,7 @@ from puppeteer import precision
 from puppeteer.bench import multiply_accumulates
 from puppeteer.cli import main
 from puppeteer.errors import TrackingError
+from puppeteer.output.latency import find_browser
 from puppeteer.tracking import bench as tracking_bench
 
 NATIVE_LOG = re.compile(r"^[IW]0000 |absl::InitializeLog|TensorFlow Lite XNNPACK", re.MULTILINE)
@@ -72,8 +73,15 @@ def test_bench_fast_writes_the_json_fields(tmp_path, capsys, tiny_checkpoints, m
     assert e2e["latency_median_ms"] > 0 and e2e["frames_rendered"] > 0 and e2e["precision"] in ("fp32", "bf16")
     assert e2e["precision_reason"].startswith("measured" if native else "automatic: this CPU")
     assert e2e["fast"]  # as the app runs on a CPU
+    outputs = report["outputs"]  # the browser source: render thread, /frame.png, a real browser's canvas
+    assert 0 < outputs["render_thread_ms"] < 1 and outputs["png"]["median_ms"] > 0 and outputs["size"] == 512
+    if find_browser():
+        assert outputs["canvas"]["frames"] > 0 and outputs["canvas"]["median_ms"] > 0
+    else:
+        assert outputs["canvas"].startswith("no browser installed")
     goals = {g["goal"]: g for g in report["goals"]}
-    assert {"lite chain ≤ 16 ms", "end-to-end latency ≤ 50 ms", "tracking ≤ 10 ms at 640×480"} <= set(goals)
+    assert {"lite chain ≤ 16 ms", "end-to-end latency ≤ 50 ms", "tracking ≤ 10 ms at 640×480",
+            "rendered → /frame.png ≤ 33 ms (512 px)", "render thread ≤ 3 ms a frame for the outputs"} <= set(goals)
     assert all(isinstance(g["met"], bool) for g in goals.values())
     lite_goal = goals["lite chain ≤ 16 ms"]
     peak = max(machine["peak_gflops"].values())

@@ -58,6 +58,7 @@ def run(args) -> int:
     try:
         if args.fast:
             run_bench(["lite"], args.device, compile_=False, warmup=1, reps=2, tracking_frames=3, e2e_seconds=3.0,
+                      outputs_seconds=1.5,
                       lite_size=lite_size if args.checkpoints else SMOKE_SIZE, report=report)
         else:
             run_bench(variants, args.device, compile_=not args.no_compile, reps=max(1, args.reps),

@@ -7,6 +7,7 @@ Each client is served on its own thread and the renderer only swaps a reference 
 slow or stalled client never slows rendering; at most MAX_CLIENTS requests are served at once (others get 503)."""
 import sys
 import threading
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -52,11 +53,12 @@ next();
 
 
 class BrowserSource:
-    """Serves `frames` on http://host:port/ from a daemon thread; `start()` raises PuppeteerError in words."""
+    """Serves `frames` on http://host:port/ from a daemon thread; `start()` raises PuppeteerError in words.
+    `on_request(after, time)` hears of each frame request as it arrives (for measuring latency)."""
 
     def __init__(self, frames: LatestFrame, host: str = LOCAL, port: int = DEFAULT_PORT,
-                 max_clients: int = MAX_CLIENTS):
-        self.frames, self.host, self.port = frames, host, port
+                 max_clients: int = MAX_CLIENTS, on_request=None):
+        self.frames, self.host, self.port, self.on_request = frames, host, port, on_request
         self._slots = threading.BoundedSemaphore(max_clients)
         self._server: ThreadingHTTPServer | None = None
 
@@ -85,7 +87,7 @@ class BrowserSource:
             self._server = None
 
     def _handler(self):
-        frames, slots = self.frames, self._slots
+        frames, slots, on_request = self.frames, self._slots, self.on_request
 
         class Handler(BaseHTTPRequestHandler):
             timeout = CLIENT_TIMEOUT_S  # a client that stops reading (or asking) is dropped, freeing its slot
@@ -107,7 +109,10 @@ class BrowserSource:
                     self._send(PAGE, "text/html; charset=utf-8")
                 elif url.path == "/frame.png":
                     after = parse_qs(url.query).get("after", ["-1"])[0]
-                    number, png = frames.png(int(after) if after.lstrip("-").isdigit() else -1, WAIT_S)
+                    after = int(after) if after.lstrip("-").isdigit() else -1
+                    if on_request is not None:
+                        on_request(after, time.perf_counter())
+                    number, png = frames.png(after, WAIT_S)
                     if png is None:
                         self.send_error(HTTPStatus.SERVICE_UNAVAILABLE, "no frame rendered yet")
                     else:
