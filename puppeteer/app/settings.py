@@ -6,10 +6,10 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from ..audio.mix import MOUTH_SOURCES
-from ..output.recorder import KINDS
-from ..output.size import SIZES
 from ..config import config_dir
 from ..files import write_atomically
+from ..output.recorder import KINDS
+from ..output.size import SIZES
 
 MODES = ("webcam", "video", "manual")
 
