@@ -106,6 +106,8 @@ rotator_cycle frame2 4 1e-4 3000 100
 combiner_cycle frame2 1e-4
 rotator_cycle frame3 4 1e-4 6000 100
 combiner_cycle frame3 1e-4 1000
+rotator_cycle frame4 4 1e-4 12000 100
+combiner_cycle frame4 1e-4 1000
 
 # held-out characters: new rig seeds, never seen in training
 if [ ! -f "$heldout/dataset.json" ]; then
