@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QColorDialog, QFileDialog, QGridLayout, QGroupBox
 
 from ..checkpoints import FILES, load_networks
 from ..config import config_dir
+from ..distill.teachers import character_sha256
 from ..errors import ImageError, PuppeteerError
 from ..images import composite, load_character, parse_background, read_image, save_new_numbered_png
 from ..paths import DEFAULT_CHARACTER, DEFAULT_CHECKPOINTS
@@ -71,14 +72,23 @@ def _prepare_dialog():
     return prepare_interactively
 
 
-def describe_model(poser: Poser) -> tuple[str, str]:
-    """A short label for the status bar and a tooltip with the details."""
-    sizes = poser.networks.description.sizes
-    widths = "/".join(str(w) for w in sorted({s["width"] for s in sizes.values()}))
-    blocks = "/".join(str(b) for b in sorted({s["bottleneck_blocks"] for s in sizes.values()}))
-    return (f"Model: {poser.networks.folder.name} (width {widths})",
-            f"{poser.networks.folder}\nwidth {widths}, {blocks} bottleneck blocks, "
-            f"{poser.networks.description.convention} values")
+def describe_model(poser: Poser, character_hash: str | None = None) -> tuple[str, str]:
+    """A short label for the status bar and a tooltip with the details; a personal model shown with another
+    character than its own says so."""
+    description = poser.networks.description
+    widths = "/".join(str(w) for w in sorted({s["width"] for s in description.sizes.values()}))
+    blocks = "/".join(str(b) for b in sorted({s["bottleneck_blocks"] for s in description.sizes.values()}))
+    label = f"Model: {poser.networks.folder.name} (width {widths})"
+    details = f"{poser.networks.folder}\nwidth {widths}, {blocks} bottleneck blocks, {description.convention} values"
+    personal = description.info.get("personal")
+    made_for = personal.get("character", {}) if isinstance(personal, dict) else {}
+    if made_for and character_hash and made_for.get("sha256") != character_hash:
+        label += " · made for another character"
+        details += f"\na personal model made for {made_for.get('name', 'another character')}: it draws that " \
+                   "character best"
+    elif made_for:
+        details += f"\na personal model made for {made_for.get('name', 'this character')}"
+    return label, details
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +99,7 @@ class MainWindow(QMainWindow):
         self.device = resolve_device(self.options.device)
         self.character: np.ndarray | None = None
         self.character_path: Path | None = None
+        self.character_sha256: str | None = None  # tells a personal model's own character from others
         self.poser: Poser | None = None
         self.current = None  # the last Rendered frame on screen
         self.session: TrackingSession | None = None
@@ -98,6 +109,7 @@ class MainWindow(QMainWindow):
         self._loading = {}  # "model" / "character" → the Task whose result is still wanted
         self._video_end_shown = False
         self._precision_told = None  # the measured precision choice last shown in the status bar
+        self.personal = None  # the personal-model dialog, once opened (it may run in the background)
 
         self.setWindowTitle(TITLE)
         self.setAcceptDrops(True)
@@ -191,6 +203,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         model_menu = self.menuBar().addMenu("&Model")
         self._action(model_menu, "Open &checkpoint folder…", self.open_checkpoints_dialog)
+        self._action(model_menu, "Make a &personal model for this character…", self.open_personal_dialog)
         self.fast_action = self._action(model_menu, "&Fast rendering (skip the combiner)", self._fast_toggled)
         self.fast_action.setCheckable(True)
         self.fast_action.setChecked(self.fast)
@@ -400,6 +413,7 @@ class MainWindow(QMainWindow):
 
     def set_character(self, rgba: np.ndarray, path: Path) -> None:
         self.character, self.character_path = rgba, path
+        self.character_sha256 = character_sha256(rgba)
         self.pipeline.set_character(rgba)
         if self.poser is None:
             self.view.set_picture(frames.to_qimage(rgba))
@@ -429,6 +443,17 @@ class MainWindow(QMainWindow):
             self.load_model(folder)
 
     # --- mode, tracking and the pose -------------------------------------------------------------------------
+
+    def open_personal_dialog(self) -> None:
+        from .personal import PersonalModelDialog
+
+        if self.character_path is None:
+            self.show_error("No character", "Open the character to make a model for first.")
+            return
+        if self.personal is None or (self.personal.character != self.character_path and not self.personal.running):
+            self.personal = PersonalModelDialog(self, self.character_path)
+        self.personal.show()
+        self.personal.raise_()
 
     def choose_mode(self, mode: str) -> None:
         """The user's pick in the mode switch or the menu; Video file asks which file each time."""
@@ -651,7 +676,7 @@ class MainWindow(QMainWindow):
         if choice.reason != self._precision_told and choice.measured and choice.reason.startswith("measured"):
             self._precision_told = choice.reason  # a measurement just settled it: say so once
             self.statusBar().showMessage(f"Precision {choice.precision}, {choice.reason}", 15000)
-        text, details = describe_model(self.poser)
+        text, details = describe_model(self.poser, self.character_sha256)
         self.status["model"].setText(text)
         self.status["model"].setToolTip(details)
 
@@ -672,6 +697,8 @@ class MainWindow(QMainWindow):
         self._stop_session()
         self._stop_voice()
         self.outputs.close()
+        if self.personal is not None:
+            self.personal.stop()  # its renders and checkpoints stay: Resume continues it
         self.pipeline.stop(timeout=0.3)
         self.save_settings()
         event.accept()

@@ -20,6 +20,7 @@ COMMANDS = [
     "evaluate",
     "bench",
     "stream",
+    "distill",
 ]
 
 

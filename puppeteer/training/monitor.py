@@ -13,8 +13,9 @@ GRID_SAMPLES = 4
 
 
 class Monitor:
-    def __init__(self, cfg, env, total_steps: int, step: int):
-        self.main = env.main
+    def __init__(self, cfg, env, total_steps: int, step: int, on_progress=None):
+        self.main, self.total, self.on_progress = env.main, total_steps, on_progress
+        self.shown = {}  # the progress bar's figures: the latest loss, images/s and validation PSNR
         self.images_per_step = cfg.batch_size * env.world
         self.convention = cfg.convention
         self.bar = tqdm(total=total_steps, initial=step, disable=not self.main, unit="step",
@@ -37,7 +38,10 @@ class Monitor:
         rate = self.steps_timed * self.images_per_step / max(now - self.clock, 1e-9)
         self.clock, self.steps_timed = now, 0
         values = {k: v.item() for k, v in parts.items()}
-        self.bar.set_postfix(loss=f"{values['loss']:.4f}", img_s=f"{rate:.1f}")
+        self.shown.update(loss=f"{values['loss']:.4f}", img_s=f"{rate:.1f}")
+        self.bar.set_postfix(self.shown)
+        if self.on_progress is not None:
+            self.on_progress(step, self.total, None)
         for key, value in values.items():
             self.writer.add_scalar(f"train/{key}", value, step)
         self.writer.add_scalar("train/lr", lr, step)
@@ -49,6 +53,12 @@ class Monitor:
         for key, value in values.items():
             self.writer.add_scalar(f"val/{key}", value, step)
         self.bar.write(f"step {step}: " + ", ".join(f"val {k} {v:.4f}" for k, v in values.items()))
+        psnrs = [v for k, v in values.items() if k.startswith("psnr_")]
+        if psnrs:
+            self.shown["val_dB"] = f"{psnrs[-1]:.2f}"  # the last output: resampled for the rotator
+            self.bar.set_postfix(self.shown)
+        if self.on_progress is not None:
+            self.on_progress(step, self.total, values)
 
     def images(self, step: int, columns: list[torch.Tensor]) -> None:
         """One row per sample, one column per picture (e.g. input, outputs, target), over white."""

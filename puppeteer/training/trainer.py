@@ -29,17 +29,18 @@ from .monitor import Monitor
 from .stages import STAGES, Stage
 
 
-def train(cfg: TrainConfig) -> Path | None:
+def train(cfg: TrainConfig, on_progress=None) -> Path | None:
     """Train a new run into the empty (or new) folder cfg.out; returns the last checkpoint (None on ranks
-    other than 0)."""
+    other than 0). `on_progress(step, total, validation)` is called at each logged step (validation None) and
+    after each validation (its values), on rank 0."""
     cfg.check()
     if list_checkpoints(cfg.out):
         raise TrainingError(f"{cfg.out}: already holds a run's checkpoints; pass --resume to continue it, "
                             "or choose another --out")
-    return _launch(cfg, None)
+    return _launch(cfg, None, on_progress)
 
 
-def resume(run, overrides: dict | None = None) -> Path | None:
+def resume(run, overrides: dict | None = None, on_progress=None) -> Path | None:
     """Continue the run in folder `run` from its latest checkpoint, with its own config (plus `overrides`,
     e.g. more steps); returns the last checkpoint."""
     state = read_checkpoint(latest_checkpoint(run))
@@ -47,19 +48,19 @@ def resume(run, overrides: dict | None = None) -> Path | None:
     cfg = saved.updated(overrides or {}, "override")
     if cfg.stage != saved.stage:
         raise TrainingError(f"{run}: is a {saved.stage} run, not a {cfg.stage} one")
-    return _launch(cfg.check(), state)
+    return _launch(cfg.check(), state, on_progress)
 
 
-def _launch(cfg: TrainConfig, state: dict | None) -> Path | None:
+def _launch(cfg: TrainConfig, state: dict | None, on_progress) -> Path | None:
     env = distributed.start(cfg.device)
     try:
         with _deterministic(cfg.deterministic, env.device):
-            return _run(cfg, env, state)
+            return _run(cfg, env, state, on_progress)
     finally:
         distributed.stop(env)
 
 
-def _run(cfg: TrainConfig, env: distributed.Env, state: dict | None) -> Path | None:
+def _run(cfg: TrainConfig, env: distributed.Env, state: dict | None, on_progress) -> Path | None:
     _seed(cfg.seed + env.rank)
     stage = STAGES[cfg.stage]
     model = build_network(cfg, stage.network, env.device)
@@ -79,7 +80,7 @@ def _run(cfg: TrainConfig, env: distributed.Env, state: dict | None) -> Path | N
         _restore_rng(state["rng"], env)
     net = distributed.wrap(model, env)
     val_loader = _val_loader(val_set, cfg) if val_set is not None and env.main else None
-    monitor = Monitor(cfg, env, total, step)
+    monitor = Monitor(cfg, env, total, step, on_progress)
     data = batches(train_set, cfg, env, step, per_epoch)
     last = None
     while step < total:
