@@ -368,7 +368,8 @@ def test_choosing_the_voice_without_a_microphone_says_so_and_keeps_the_camera(qt
     from puppeteer.audio import live
 
     monkeypatch.setattr(live, "input_devices", lambda: [])
-    window = open_window()
+    monkeypatch.setattr(live, "_sounddevice", lambda: object())  # a sound system (PortAudio or not, here) ...
+    window = open_window()  # ... with no microphone
     window.voice_panel.choice.setCurrentIndex(1)
     window.voice_panel.choice.activated.emit(1)  # the user picks "Voice"
     assert window.voice is None and window.voice_panel.source() == "camera"
