@@ -147,9 +147,7 @@ def to_rgba(arr: np.ndarray, add_alpha: bool = False, path="picture") -> np.ndar
 
 def clean_transparent(rgba: np.ndarray) -> np.ndarray:
     """Zero the RGB under alpha = 0: stray colour there changes the networks' output."""
-    out = rgba.copy()
-    out[out[..., 3] == 0] = 0
-    return out
+    return rgba * (rgba[..., 3:] > 0)  # a new array: twice as fast as masked assignment, which counts in training
 
 
 def load_character(path, add_alpha: bool = False) -> np.ndarray:

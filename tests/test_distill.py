@@ -70,6 +70,10 @@ def test_rig_teacher_makes_a_loadable_model_better_than_its_start(rig_run):
     for row, gain in (("fast chain", 0.3), ("chain", 1.0)):  # 60 steps each: +0.7 and +2.7 dB when measured
         assert after[row]["psnr"] > before[row]["psnr"] + gain, row
         assert after[row]["psnr_face"] > before[row]["psnr_face"], row
+    curve = personal["curve"]  # the scores after each network, at the minutes taken so far
+    assert [point["after"] for point in curve] == ["start", *distill_run.ORDER]
+    assert curve[0]["scores"] == before and curve[-1]["scores"] == after
+    assert all(a["minutes"] <= b["minutes"] for a, b in zip(curve, curve[1:])) and curve[-1]["minutes"] > 0
     progress = json.loads((out / "distill" / "progress.json").read_text())
     assert progress["state"] == "done"
 
@@ -147,6 +151,27 @@ def test_the_time_budget_sets_steps_and_cuts_a_slow_teachers_poses(tmp_path, stu
     too_short = distill_run.Request(tmp_path / "short", RigTeacher(3), "rig 3", student, minutes=1)
     with pytest.raises(distill_run.DistillError, match="more --minutes"):
         distill_run.new_plan(too_short)
+
+
+def test_each_network_gets_its_share_of_the_time_left_at_the_speed_seen_so_far():
+    plan = {"minutes": 10, "seconds_per_step": {"morpher": 0.1, "rotator": 0.2, "combiner": 0.5},
+            "steps": {"morpher": 600, "rotator": 1950, "combiner": 300}, "spent_s": {"teacher": 30.0}}
+    distill_run._replan(plan, "morpher")  # nothing measured yet: the planned speed
+    left = 600 - 30 - 3 * distill_run.OVERHEAD_S
+    assert plan["steps"]["morpher"] == int(distill_run.SHARES["morpher"] * left / 0.1)
+    plan["steps"]["morpher"] = 400
+    plan["spent_s"].update(scores=10.0, morpher=80.0)  # twice as slow as measured (reading the renders)
+    distill_run._replan(plan, "rotator")
+    left = 600 - 120 - 2 * distill_run.OVERHEAD_S
+    share = distill_run.SHARES["rotator"] / (distill_run.SHARES["rotator"] + distill_run.SHARES["combiner"])
+    assert plan["steps"]["rotator"] == int(share * left / (0.2 * 2))
+    plan["spent_s"]["rotator"] = 2000.0  # far over: the combiner still gets a few steps
+    distill_run._replan(plan, "combiner")
+    assert plan["steps"]["combiner"] == 50
+    steps = {"morpher": 60, "rotator": 60, "combiner": 60}
+    fixed = {"minutes": None, "steps": dict(steps), "spent_s": {"morpher": 1e6}}
+    distill_run._replan(fixed, "rotator")  # --steps: as asked
+    assert fixed["steps"] == steps
 
 
 def test_bad_teachers_and_characters_get_one_line(tmp_path, student, character_png, capsys):

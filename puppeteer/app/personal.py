@@ -33,7 +33,7 @@ def describe_progress(state: dict) -> tuple[int | None, str]:
     if kind in (None, "starting", "rendering"):
         return None, "The teacher renders the character in many poses…"
     if kind == "scoring":
-        return 100, "Scoring the model on held-out poses…"
+        return int(100 * state.get("stage_number", 3) / state.get("stages", 3)), "Scoring the model on held-out poses…"
     if kind == "done":
         return 100, f"Done: {state.get('heldout_psnr', 0):.1f} dB against the teacher on held-out poses"
     number, stages = state.get("stage_number", 1), state.get("stages", 3)

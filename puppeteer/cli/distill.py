@@ -26,8 +26,8 @@ def register(subparsers) -> None:
                         help="time for the whole run, teacher renders included (default 30)")
     p.add_argument("--steps", type=int, metavar="N", help="training steps for each of the three networks, instead "
                                                           "of a time budget (wins over --minutes)")
-    p.add_argument("--poses", type=int, default=600, metavar="N",
-                   help="training poses the teacher renders (default 600; fewer when a slow teacher would take "
+    p.add_argument("--poses", type=int, metavar="N",
+                   help="training poses the teacher renders (default 2000; fewer when a slow teacher would take "
                         "over a third of --minutes)")
     p.add_argument("--device", default="auto", metavar="DEVICE", help="auto (CUDA when present), cpu or cuda")
     p.add_argument("--resume", action="store_true", help="continue the interrupted run in --out")
@@ -50,26 +50,28 @@ def run(args) -> int:
 
 
 def _distill(args, out: Path) -> dict:
-    from ..distill.run import DistillError, Request, distill
+    from ..distill.run import POSES, DistillError, Request, distill
 
     if args.resume:
         given = [flag for flag, value in (("--teacher", args.teacher), ("--rig-character", args.rig_character),
                                           ("--character", args.character), ("--student", args.student),
                                           ("--width", args.width), ("--minutes", args.minutes),
-                                          ("--steps", args.steps), ("--overwrite", args.overwrite))
+                                          ("--steps", args.steps), ("--poses", args.poses),
+                                          ("--overwrite", args.overwrite))
                  if value not in (None, False)]
         if given:
             raise DistillError(f"--resume continues the run in --out as it was started: leave out {', '.join(given)}")
         return distill(out, teacher_for_resume=lambda plan: _resumed_teacher(plan, args, out))
     if args.minutes is not None and args.minutes <= 0 or args.steps is not None and args.steps < 1:
         raise DistillError("--minutes and --steps must be positive")
-    if args.poses < 1 or args.width is not None and args.width < 1:
+    poses = POSES if args.poses is None else args.poses
+    if poses < 1 or args.width is not None and args.width < 1:
         raise DistillError("--poses and --width must be at least 1")
     teacher, name = _teacher(args)
     student = Path(args.student) if args.student else _bundled()
     _check_student(student)
     minutes = None if args.steps else (args.minutes or 30.0)
-    return distill(out, Request(out, teacher, name, student, args.width, minutes, args.steps, args.poses,
+    return distill(out, Request(out, teacher, name, student, args.width, minutes, args.steps, poses,
                                 args.device, args.overwrite))
 
 

@@ -13,6 +13,7 @@ Every file is written atomically and each stage resumes from its checkpoint, so 
 import json
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,14 +28,15 @@ from .teachers import character_sha256
 
 FORMAT = "talking-head-puppeteer-distill"
 ORDER = ("morpher", "rotator", "combiner")
-# each network's share of the training time under --minutes (README, "Personal models": measured)
-SHARES = {"morpher": 0.25, "rotator": 0.5, "combiner": 0.25}
+# each network's share of the training time under --minutes, from a 15-minute run (README, "Personal models"): the
+# morpher had converged by half its steps, the rotator gained to its last and limits the score
+SHARES = {"morpher": 0.1, "rotator": 0.65, "combiner": 0.25}
 TRAINING = {"lr": 3e-4, "lr_schedule": "cosine", "warmup_steps": 50, "changed_weight": 4.0, "noise_std": 0.01,
             "batch_size": 8, "source": "dataset", "workers": 1, "log_every": 10, "val_batches": 0,
             "image_every": 10**9, "checkpoint_every": 100, "keep_last": 2}
-POSES, MIN_POSES = 600, 120
+POSES, MIN_POSES = 2000, 120
 TEACHER_SHARE = 1 / 3  # of a --minutes budget at most for the teacher's renders: fewer poses beyond it
-OVERHEAD_S = 30  # per network: the trainer's start-up and the export; and once for the scores
+OVERHEAD_S = 30  # per network: the trainer's start-up, the export and the scores
 
 
 class DistillError(PuppeteerError):
@@ -222,27 +224,69 @@ def distill(out, request: Request | None = None, teacher_for_resume=None, echo=p
         teacher = None
     progress = Progress(out, plan, echo)
     progress.update(state="rendering")
+    spent = plan.setdefault("spent_s", {})
     if not _renders_complete(out):
         teacher = teacher or teacher_for_resume(plan)
         echo(f"distill: the teacher ({plan['teacher']['text']}) renders {plan['poses']} training and "
              f"{HELDOUT_POSES} held-out poses")
-        render_all(teacher, teacher_folder(out), plan["poses"], plan["seed"])
-    before = plan.get("start_scores") or _scores(plan["student"]["start"], out)
-    plan["start_scores"] = before
-    _write_json(work_folder(out) / "plan.json", plan)
+        with _timed(spent, "teacher"):
+            render_all(teacher, teacher_folder(out), plan["poses"], plan["seed"])
+    if "curve" not in plan:
+        with _timed(spent, "scores"):
+            plan["curve"] = [_point(plan, "start", _scores(plan["student"]["start"], out))]
+        _write_json(work_folder(out) / "plan.json", plan)
+    finished = {point["after"] for point in plan["curve"]}
     for stage in ORDER:
+        if stage in finished:
+            continue
+        if not list_checkpoints(work_folder(out) / stage):
+            _replan(plan, stage)
         cfg = stage_config(plan, stage, out)
         progress.stage(stage)
-        if list_checkpoints(cfg.out):
-            resume(cfg.out, on_progress=progress.on_step)
-        else:
-            train(cfg, on_progress=progress.on_step)
-        export(cfg.out, out, overwrite=True)
-    progress.update(state="scoring", eta_s=None)
-    after = _scores(out, out)
+        with _timed(spent, stage):
+            if list_checkpoints(cfg.out):
+                resume(cfg.out, on_progress=progress.on_step)
+            else:
+                train(cfg, on_progress=progress.on_step)
+            export(cfg.out, out, overwrite=True)
+        progress.update(state="scoring", eta_s=None)
+        with _timed(spent, "scores"):
+            plan["curve"].append(_point(plan, stage, _scores(out, out)))
+        _write_json(work_folder(out) / "plan.json", plan)
+    before, after = plan["curve"][0]["scores"], plan["curve"][-1]["scores"]
     _describe(out, plan, before, after)
     progress.update(state="done", eta_s=0, heldout_psnr=after["fast chain"]["psnr"])
     return {"before": before, "after": after}
+
+
+@contextmanager
+def _timed(spent: dict, part: str):
+    """Add the seconds the block takes to spent[part] (the run's time, without the time it lay killed)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        spent[part] = spent.get(part, 0.0) + time.perf_counter() - started
+
+
+def _replan(plan: dict, stage: str) -> None:
+    """Under --minutes, this network's steps from the time the run has left: its share of it, at its measured
+    step time times how much slower than that the networks before it ran (reading the renders and validating,
+    which the measurement leaves out, cost more on a slow disk or with fewer cores)."""
+    if not plan.get("minutes"):
+        return
+    spent, later = plan["spent_s"], ORDER[ORDER.index(stage):]
+    done = [s for s in ORDER if s in spent]
+    measured = sum(plan["steps"][s] * plan["seconds_per_step"][s] for s in done)
+    slowdown = sum(spent[s] for s in done) / measured if done else 1.0
+    left = plan["minutes"] * 60 - sum(spent.values()) - OVERHEAD_S * len(later)
+    share = SHARES[stage] / sum(SHARES[s] for s in later)
+    plan["steps"][stage] = max(50, int(share * left / (plan["seconds_per_step"][stage] * slowdown)))
+
+
+def _point(plan: dict, after: str, scores: dict) -> dict:
+    """One point of the run's curve: held-out scores after a network, at the minutes the run has taken so far."""
+    return {"after": after, "minutes": round(sum(plan["spent_s"].values()) / 60, 2), "scores": scores}
 
 
 def _renders_complete(out) -> bool:
@@ -272,7 +316,8 @@ def _describe(out, plan: dict, before: dict, after: dict) -> None:
                    f"derived from the teacher, {teacher.get('name')}: the teacher's license applies",
         "personal": {"character": plan["character"], "teacher": teacher, "student_start": plan["student"]["start"],
                      "recipe": {"poses": plan["poses"], "heldout_poses": HELDOUT_POSES, "steps": plan["steps"],
-                                "minutes": plan["minutes"], "training": TRAINING},
+                                "minutes": plan["minutes"], "shares": SHARES, "training": TRAINING},
+                     "curve": plan["curve"],
                      "heldout": {"space": "display (sRGB RGBA) against the teacher", "before": before,
                                  "after": after}},
         "trained": {name: {"steps": value["steps"]} for name, value in trained.items() if isinstance(value, dict)},
