@@ -85,27 +85,36 @@ class Outputs(QObject):
 
     def set_browser_source(self, on: bool) -> None:
         """Serve (or stop serving) the character for OBS; a port in use is said and the switch goes off."""
-        self.settings.browser_source = on
-        if self.browser is not None:
-            self.browser.stop()
-            self.browser = None
-        problem = None
-        if on:
-            try:
-                self.browser = BrowserSource(self.latest, port=self.settings.browser_port).start()
-            except PuppeteerError as e:
-                self.settings.browser_source = on = False
-                problem = f"Browser source off: {e}; set another \"browser_port\" in {Settings.path()}"
-                self._say(problem, 15000)
-            else:
-                self._say(f"Browser source on: {self.browser.url} (in OBS: Sources ▸ Browser, width and height "
-                          f"{self.settings.output_size})", 15000)
+        problem = self._switch(
+            "browser", on, lambda: BrowserSource(self.latest, port=self.settings.browser_port),
+            lambda browser: f"Browser source on: {browser.url} (in OBS: Sources ▸ Browser, width and height "
+                            f"{self.settings.output_size})",
+            lambda e: f"Browser source off: {e}; set another \"browser_port\" in {Settings.path()}")
+        on = self.settings.browser_source = self.browser is not None
         self.browser_action.setChecked(on)
         self.copy_url_action.setEnabled(on)
         self.browser_action.setText(f"&Browser source for OBS ({self.browser.url})" if on else
                                     "&Browser source for OBS")
         self.browser_action.setToolTip(problem or "Serve the character with its transparency at a local web "
                                                   "address: in OBS, Sources ▸ Browser, that URL")
+
+    def _switch(self, name: str, on: bool, make, said_on, said_off) -> str | None:
+        """Stop the output in attribute `name`, then, when `on`, start `make()` there and say `said_on(output)`;
+        a start that fails leaves it off and says `said_off(error)`, which it returns."""
+        running = getattr(self, name)
+        if running is not None:
+            running.stop()
+            setattr(self, name, None)
+        if not on:
+            return None
+        try:
+            setattr(self, name, make().start())
+        except PuppeteerError as e:
+            problem = said_off(e)
+            self._say(problem, 20000)
+            return problem
+        self._say(said_on(getattr(self, name)), 15000)
+        return None
 
     def _browser_source_toggled(self) -> None:
         self.set_browser_source(self.browser_action.isChecked())
@@ -117,22 +126,12 @@ class Outputs(QObject):
 
     def set_virtual_camera(self, on: bool) -> None:
         """Send the shown character to a virtual camera, over the chosen background (green when transparent)."""
-        self.settings.virtual_camera = on
-        if self.virtual_camera is not None:
-            self.virtual_camera.stop()
-            self.virtual_camera = None
-        problem = None
-        if on:
-            try:
-                self.virtual_camera = VirtualCamera(self.latest, self.settings.output_size,
-                                                    background=parse_background(self.window.background.spec())).start()
-            except PuppeteerError as e:
-                self.settings.virtual_camera = on = False
-                problem = f"Virtual camera off: {e}"
-                self._say(problem, 20000)
-            else:
-                self._say(f"Virtual camera on: {self.virtual_camera.name}; choose it as the camera in your video "
-                          "call", 15000)
+        problem = self._switch(
+            "virtual_camera", on, lambda: VirtualCamera(self.latest, self.settings.output_size,
+                                                        background=parse_background(self.window.background.spec())),
+            lambda camera: f"Virtual camera on: {camera.name}; choose it as the camera in your video call",
+            lambda e: f"Virtual camera off: {e}")
+        on = self.settings.virtual_camera = self.virtual_camera is not None
         self.camera_action.setChecked(on)
         self.camera_action.setToolTip(problem or "Send the character to a virtual camera (virtual cameras carry "
                                                  "no transparency: it comes over the chosen background)")
