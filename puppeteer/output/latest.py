@@ -2,6 +2,7 @@
 (each waits for a frame newer than the one it has, and gets the newest: nothing queues, a slow reader skips)."""
 import io
 import threading
+import time
 
 import numpy as np
 from PIL import Image
@@ -57,3 +58,15 @@ class LatestFrame:
                 picture.save(buffer, format="PNG", compress_level=1)
                 self._png = (number, buffer.getvalue())
             return self._png
+
+
+def ticks(frames: LatestFrame, fps: float, stopping: threading.Event):
+    """The newest (frame, pose) at a steady `fps` until `stopping` is set, for outputs that need a constant frame
+    rate (a recording, a camera): a frame is repeated while the renderer is slower, skipped while it is faster."""
+    started, count = time.monotonic(), 0
+    while not stopping.is_set():
+        count += 1
+        _, frame, pose = frames.newest()
+        if frame is not None:
+            yield frame, pose
+        stopping.wait(max(0.0, started + count / fps - time.monotonic()))

@@ -10,7 +10,6 @@ recording with a message; what was written stays."""
 import csv
 import os
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import numpy as np
 from ..errors import PuppeteerError
 from ..images import composite, parse_background
 from ..pose import NAMES
-from .latest import LatestFrame
+from .latest import LatestFrame, ticks
 from .size import enlarge
 
 KINDS = ("mp4", "webm", "png")
@@ -123,21 +122,16 @@ class Recorder:
             self._thread.join(10)
 
     def _run(self, video) -> None:
-        started, ticks = time.monotonic(), 0
         try:
             with open(self.stem.with_suffix(".csv"), "w", newline="") as f:
                 table = csv.writer(f)
                 table.writerow(["frame", "time_s", *NAMES])
-                while not self._stopping.is_set():
-                    ticks += 1
-                    _, frame, pose = self.frames.newest()
-                    if frame is not None:
-                        self._write(video, frame)
-                        table.writerow([self.written, f"{self.written / self.fps:.3f}",
-                                        *(f"{v:.6g}" for v in pose.values())])
-                        f.flush()
-                        self.written += 1
-                    self._stopping.wait(max(0.0, started + ticks / self.fps - time.monotonic()))
+                for frame, pose in ticks(self.frames, self.fps, self._stopping):
+                    self._write(video, frame)
+                    table.writerow([self.written, f"{self.written / self.fps:.3f}",
+                                    *(f"{v:.6g}" for v in pose.values())])
+                    f.flush()
+                    self.written += 1
         except Exception as e:  # a full disk, a vanished folder, an encoder failure: keep what was written
             self.error = f"recording stopped: {self.path}: {e}"
             if self.on_error is not None:

@@ -3,13 +3,12 @@
 (green by default), except through Unity Capture on Windows, which takes RGBA. A thread of its own sends the
 newest frame at the camera's frame rate; the renderer never waits for it."""
 import threading
-import time
 
 import numpy as np
 
 from ..errors import PuppeteerError
 from ..images import composite, parse_background
-from .latest import LatestFrame
+from .latest import LatestFrame, ticks
 from .size import enlarge
 
 HOW_TO_GET_ONE = ("Linux: sudo apt install v4l2loopback-dkms, then sudo modprobe v4l2loopback devices=1 "
@@ -68,16 +67,11 @@ class VirtualCamera:
             self._camera = None
 
     def _run(self) -> None:
-        started, ticks = time.monotonic(), 0
         try:
-            while not self._stopping.is_set():
-                ticks += 1
-                _, frame, _ = self.frames.newest()
-                if frame is not None:
-                    picture = enlarge(frame, self.size)
-                    picture = picture if self._rgba else composite(picture, self.background)[..., :3]
-                    self._camera.send(np.ascontiguousarray(picture))
-                    self.sent += 1
-                self._stopping.wait(max(0.0, started + ticks / self.fps - time.monotonic()))
+            for frame, _ in ticks(self.frames, self.fps, self._stopping):
+                picture = enlarge(frame, self.size)
+                picture = picture if self._rgba else composite(picture, self.background)[..., :3]
+                self._camera.send(np.ascontiguousarray(picture))
+                self.sent += 1
         except Exception as e:  # the device went away, the driver failed: say so, the rest goes on
             self.error = f"the virtual camera stopped: {e}"
