@@ -45,6 +45,17 @@ def collected():
     pipeline.stop()
 
 
+@pytest.fixture
+def rendering(collected):
+    """The worker with a blank character and a poser that never waits: each new pose renders at once."""
+    pipeline, frames = collected
+    poser = GatedPoser()
+    poser.gate.set()
+    pipeline.set_character(np.zeros((8, 8, 4), np.uint8))
+    pipeline.set_poser(poser)
+    return pipeline, frames
+
+
 def test_latest_request_wins_and_nothing_queues(collected, tmp_path):
     pipeline, frames = collected
     poser = GatedPoser()
@@ -93,12 +104,8 @@ def test_dead_band_skips_an_unchanged_pose_but_not_a_changed_one(collected, tiny
     assert stats.rendered == 3 and stats.skipped >= 1 and stats.latency_ms >= stats.render_ms > 0
 
 
-def test_render_rate_and_latency_are_measured(collected):
-    pipeline, frames = collected
-    poser = GatedPoser()
-    poser.gate.set()
-    pipeline.set_character(np.zeros((8, 8, 4), np.uint8))
-    pipeline.set_poser(poser)
+def test_render_rate_and_latency_are_measured(rendering):
+    pipeline, frames = rendering
     for i in range(5):
         pipeline.submit(Pose(mouth=i / 10), source_time=pipeline.clock() - 0.05)  # a frame taken 50 ms ago
         assert pipeline.wait_until_idle()
@@ -141,12 +148,8 @@ def test_a_failing_render_is_reported_in_words_and_the_worker_goes_on(collected)
     assert len(frames) == 1
 
 
-def test_the_voice_mouth_renders_when_shown_and_the_camera_mouth_returns_without_it(collected):
-    pipeline, frames = collected
-    poser = GatedPoser()
-    poser.gate.set()
-    pipeline.set_character(np.zeros((8, 8, 4), np.uint8))
-    pipeline.set_poser(poser)
+def test_the_voice_mouth_renders_when_shown_and_the_camera_mouth_returns_without_it(rendering):
+    pipeline, frames = rendering
     pipeline.submit(Pose(head_y=0.4, mouth=0.2))
     pipeline.set_voice(0.9)  # the camera's mouth is shown: the voice changes nothing
     assert pipeline.wait_until_idle()
