@@ -76,6 +76,10 @@ def test_rig_teacher_makes_a_loadable_model_better_than_its_start(rig_run):
     assert all(a["minutes"] <= b["minutes"] for a, b in zip(curve, curve[1:])) and curve[-1]["minutes"] > 0
     progress = json.loads((out / "distill" / "progress.json").read_text())
     assert progress["state"] == "done"
+    sheet = np.asarray(Image.open(out / "distill" / "before-after.png"))  # input | teacher | start | personal
+    assert sheet.shape[:2] == (6 * 160, 4 * 160)
+    start, personal = sheet[:, 320:480].astype(int), sheet[:, 480:].astype(int)
+    assert np.abs(start - personal).mean() > 1
 
 
 def test_an_out_holding_a_run_or_files_is_refused(rig_run, student, tmp_path, capsys):

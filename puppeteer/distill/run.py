@@ -5,6 +5,7 @@ the held-out poses written into the folder's model.json.
     OUT/face_morpher.pt, two_algo_face_rotator.pt, combiner.pt, model.json   the student (loadable at any time)
     OUT/distill/plan.json       what the run is: teacher, character, student start, steps per network
     OUT/distill/progress.json   where it is (for the app), rewritten atomically
+    OUT/distill/before-after.png   held-out poses: the teacher, the start and the personal model
     OUT/distill/teacher/        the teacher's renders as a dataset (train: training poses, val: held-out poses)
     OUT/distill/{morpher,rotator,combiner}/   the trainer's run folders (a checkpoint every 100 steps)
 
@@ -255,6 +256,7 @@ def distill(out, request: Request | None = None, teacher_for_resume=None, echo=p
         _write_json(work_folder(out) / "plan.json", plan)
     before, after = plan["curve"][0]["scores"], plan["curve"][-1]["scores"]
     _describe(out, plan, before, after)
+    _sheet(out, plan)
     progress.update(state="done", eta_s=0, heldout_psnr=after["fast chain"]["psnr"])
     return {"before": before, "after": after}
 
@@ -303,6 +305,17 @@ def _scores(folder, out) -> dict:
     results = evaluate(folder, teacher_folder(out), split="val")["results"]
     return {row: {k: results[row][output][k] for k in ("psnr", "psnr_face")}
             for row, output in (("chain", "final_image"), ("fast chain", "resampled"))}
+
+
+def _sheet(out, plan: dict) -> Path:
+    """OUT/distill/before-after.png: held-out poses as the teacher draws them, the start and the personal model
+    (fast rendering, as the app shows them on a CPU)."""
+    from ..images import save_png
+    from ..training.evaluation import contact_sheet
+
+    sheet = contact_sheet({"start (fast)": plan["student"]["start"], "personal (fast)": out}, teacher_folder(out),
+                          split="val", fast=True, truth="teacher")
+    return save_png(work_folder(out) / "before-after.png", sheet, overwrite=True)
 
 
 def _describe(out, plan: dict, before: dict, after: dict) -> None:

@@ -90,23 +90,32 @@ class _Reused:
 
 
 @torch.no_grad()
-def contact_sheet(folder, dataset, split: str = "test", samples: int = 6, device="cpu", size: int = 160) -> np.ndarray:
-    """Input | ground truth | chain output for samples spread evenly over the split, one row each (the middle of
-    the picture, over light grey), for a README or a report."""
-    description, networks = _load(folder, device)
-    if "chain" not in _usable_rows(networks):
-        raise TrainingError(f"{folder}: a contact sheet shows the whole chain and needs all of "
-                            f"{', '.join(FILES.values())}")
-    data = PoseDataset(dataset, split=split, convention=description.convention)
+def contact_sheet(models, dataset, split: str = "test", samples: int = 6, device="cpu", size: int = 160,
+                  fast: bool = False, truth: str = "ground truth") -> np.ndarray:
+    """Input | ground truth | each model's chain output (the rotator's resampled image when `fast`: what the app
+    shows on a CPU) for samples spread evenly over the split, one row each (the middle of the picture, over light
+    grey), for a README or a report. `models`: a checkpoint folder, or {column label: folder} to compare some."""
+    models = models if isinstance(models, dict) else {"output": models}
+    loaded = {label: _load(folder, device) for label, folder in models.items()}
+    for label, (description, networks) in loaded.items():
+        if "chain" not in _usable_rows(networks):
+            raise TrainingError(f"{models[label]}: a contact sheet shows the whole chain and needs all of "
+                                f"{', '.join(FILES.values())}")
+    conventions = {description.convention for description, _ in loaded.values()}
+    if len(conventions) > 1:
+        raise TrainingError(f"{', '.join(map(str, models.values()))}: one contact sheet compares models of one "
+                            "value convention")
+    data = PoseDataset(dataset, split=split, convention=conventions.pop())
     spread = np.linspace(0, len(data) - 1, min(samples, len(data))).round().astype(int).tolist()  # many characters
     batch = next(device_batches(DataLoader(Subset(data, spread), batch_size=len(spread)), device))
     stage = STAGES["combiner"]
-    images, pose = stage.inputs(batch, networks, "morpher")
-    output = stage.run(networks[COMBINER], images, pose)[0]
-    columns = [("input", batch["rest"]), ("ground truth", batch["posed"]), ("output", output)]
+    columns = [("input", batch["rest"]), (truth, batch["posed"])]
+    for label, (_, networks) in loaded.items():
+        images, pose = stage.inputs(batch, networks, "morpher")
+        columns.append((label, images[1] if fast else stage.run(networks[COMBINER], images, pose)[0]))
     rows = []
-    for i in range(output.shape[0]):
-        rows.append(np.concatenate([tile(decode(x[i].float().cpu().numpy(), description.convention), size,
+    for i in range(len(spread)):
+        rows.append(np.concatenate([tile(decode(x[i].float().cpu().numpy(), data.convention), size,
                                          label if i == 0 else "") for label, x in columns], axis=1))
     return np.concatenate(rows)
 
