@@ -240,12 +240,13 @@ def distill(out, request: Request | None = None, teacher_for_resume=None, echo=p
     for stage in ORDER:
         if stage in finished:
             continue
-        if not list_checkpoints(work_folder(out) / stage):
+        started = bool(list_checkpoints(work_folder(out) / stage))
+        if not started:
             _replan(plan, stage)
         cfg = stage_config(plan, stage, out)
         progress.stage(stage)
         with _timed(spent, stage):
-            if list_checkpoints(cfg.out):
+            if started:
                 resume(cfg.out, on_progress=progress.on_step)
             else:
                 train(cfg, on_progress=progress.on_step)
