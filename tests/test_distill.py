@@ -104,6 +104,9 @@ def test_checkpoint_teacher_run_killed_then_resumed(tmp_path, student, character
     teacher = write_tiny_checkpoints(tmp_path / "teacher", width=4, seed=1)
     out = tmp_path / "personal"
     monkeypatch.setitem(distill_run.TRAINING, "checkpoint_every", 2)
+    rising = iter(range(10, 100))  # each network scores higher: all are kept (this test is about resuming)
+    monkeypatch.setattr(distill_run, "_scores", lambda folder, out: {
+        row: {"psnr": float(next(rising)), "psnr_face": 10.0} for row in ("chain", "fast chain")})
 
     class Killed(Exception):
         pass
@@ -139,6 +142,32 @@ def test_checkpoint_teacher_run_killed_then_resumed(tmp_path, student, character
     assert description["trained"]["two_algo_face_rotator"]["steps"] == 6
     load_networks(out)
     assert "personal model in" in capsys.readouterr().out
+
+
+def test_a_network_that_trains_worse_than_it_started_is_put_back(tmp_path, student, character_png, monkeypatch,
+                                                                  capsys):
+    teacher = write_tiny_checkpoints(tmp_path / "teacher", width=4, seed=1)
+    out = tmp_path / "personal"
+    fast_chain = iter([20.0, 21.0, 19.0])  # held-out scores at the start, after the morpher, after the rotator
+
+    def scores(folder, out):
+        fast = next(fast_chain, 21.0)
+        return {"chain": {"psnr": 22.0, "psnr_face": 18.0}, "fast chain": {"psnr": fast, "psnr_face": fast - 4}}
+
+    monkeypatch.setattr(distill_run, "_scores", scores)
+    assert main(["distill", "--teacher", str(teacher), "--character", str(character_png), "--out", str(out),
+                 "--student", str(student), "--steps", "4", "--poses", "8"]) == 0
+    assert "the trained rotator scored lower than before (fast chain 19.00 dB against 21.00)" in capsys.readouterr().out
+    start, personal = load_networks(student), load_networks(out)
+    for name in ("face_morpher", "two_algo_face_rotator"):
+        same = all(torch.equal(a, b) for a, b in zip(getattr(start, name).state_dict().values(),
+                                                     getattr(personal, name).state_dict().values()))
+        assert same == (name == "two_algo_face_rotator"), name
+    description = json.loads((out / "model.json").read_text())
+    rotator = description["personal"]["curve"][2]
+    assert rotator["kept"] == "before" and rotator["trained_scores"]["fast chain"]["psnr"] == 19.0
+    assert rotator["scores"]["fast chain"]["psnr"] == 21.0
+    assert "two_algo_face_rotator" not in description["trained"]  # the start's rotator, as model.json says
 
 
 def test_the_time_budget_sets_steps_and_cuts_a_slow_teachers_poses(tmp_path, student, monkeypatch):

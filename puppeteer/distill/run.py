@@ -250,10 +250,12 @@ def distill(out, request: Request | None = None, teacher_for_resume=None, echo=p
                 resume(cfg.out, on_progress=progress.on_step)
             else:
                 train(cfg, on_progress=progress.on_step)
+            _keep_copy(out, stage)
             export(cfg.out, out, overwrite=True)
         progress.update(state="scoring", eta_s=None)
         with _timed(spent, "scores"):
-            plan["curve"].append(_point(plan, stage, _scores(out, out)))
+            point = _point(plan, stage, _scores(out, out))
+        plan["curve"].append(_keep_better(out, plan, point, echo))
         _write_json(work_folder(out) / "plan.json", plan)
     before, after = plan["curve"][0]["scores"], plan["curve"][-1]["scores"]
     _describe(out, plan, before, after)
@@ -290,6 +292,46 @@ def _replan(plan: dict, stage: str) -> None:
 def _point(plan: dict, after: str, scores: dict) -> dict:
     """One point of the run's curve: held-out scores after a network, at the minutes the run has taken so far."""
     return {"after": after, "minutes": round(sum(plan["spent_s"].values()) / 60, 2), "scores": scores}
+
+
+# the score a network is judged by: the morpher and the rotator make the fast chain (the app on a CPU), the
+# combiner only the full chain
+JUDGED_BY = {"morpher": "fast chain", "rotator": "fast chain", "combiner": "chain"}
+
+
+def _previous_folder(out, stage: str) -> Path:
+    return work_folder(out) / stage / "before"
+
+
+def _keep_copy(out, stage: str) -> None:
+    """Copy the network the stage replaces (and model.json) aside, once: a resumed run keeps the first copy."""
+    folder = _previous_folder(out, stage)
+    if folder.exists():
+        return
+    partial = folder.with_name("before.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    for file in (FILES[STAGES[stage].network], DESCRIPTION_FILE):
+        if (Path(out) / file).exists():  # a student start may lack the combiner
+            shutil.copyfile(Path(out) / file, partial / file)
+    partial.rename(folder)
+
+
+def _keep_better(out, plan: dict, point: dict, echo) -> dict:
+    """Put the network back as it was when training made it score lower on the held-out poses (a budget too short
+    to get past the first steps' damage) and say so; the point then records both scores."""
+    stage, network = point["after"], STAGES[point["after"]].network
+    judged = JUDGED_BY[stage]
+    now, before = point["scores"][judged]["psnr"], plan["curve"][-1]["scores"][judged]["psnr"]
+    same_size = plan["student"]["sizes"][network]["width"] == plan["student"]["start_widths"][network]
+    if now >= before or not same_size or not (_previous_folder(out, stage) / FILES[network]).exists():
+        return point
+    for file in (FILES[network], DESCRIPTION_FILE):
+        source = _previous_folder(out, stage) / file
+        write_atomically(Path(out) / file, lambda tmp, source=source: shutil.copyfile(source, tmp), overwrite=True)
+    echo(f"distill: the trained {stage} scored lower than before ({judged} {now:.2f} dB against {before:.2f}): "
+         f"kept the one before (more --minutes or --steps let it get past its first steps)")
+    return {**point, "scores": plan["curve"][-1]["scores"], "kept": "before", "trained_scores": point["scores"]}
 
 
 def _renders_complete(out) -> bool:
