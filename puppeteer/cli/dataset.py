@@ -38,6 +38,26 @@ def register(subparsers) -> None:
     n.add_argument("--seed", type=int, default=0, help="seed of the random split by character (default 0)")
     n.set_defaults(run=run_import_ntut)
 
+    r = sub.add_parser("render-3d", help="render VRM or MMD models into a dataset",
+                       description="Render each VRM (.vrm) or MMD (.pmx/.pmd) model as one character: the rest "
+                                   "pose, then random poses (THA v1's sampling) with eyes and mouth alone and with "
+                                   "all six parameters, framed on THA v1's template, on a transparent background. "
+                                   "Uses three.js (shipped) in a headless Chromium found on PATH.")
+    r.add_argument("models", nargs="+", metavar="MODEL", help="model files (.vrm, .pmx, .pmd)")
+    r.add_argument("--out", required=True, metavar="DIR", help="new (or empty) folder for the dataset")
+    r.add_argument("--poses", type=int, default=50, metavar="M", help="samples per model (default 50)")
+    r.add_argument("--seed", type=int, default=0, help="random seed of the poses (default 0)")
+    r.add_argument("--split", choices=["train", "val", "test"], default="train",
+                   help="the split the models go to (default train; test for a validation set)")
+    r.add_argument("--map", metavar="PARAM=NAME,...",
+                   help="the expressions that close the eyes and open the mouth, when the model's names are not "
+                        "the usual ones (VRM blinkLeft, blinkRight, aa; MMD ウィンク, ウィンク右, あ or ARKit's "
+                        "eyeBlinkLeft, eyeBlinkRight, jawOpen), e.g. left_eye=Wink_L,right_eye=Wink_R,mouth=A")
+    r.add_argument("--browser", metavar="PATH", help="the Chromium to use (default: chromium on PATH)")
+    r.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run in --out (same models and settings)")
+    r.set_defaults(run=run_render_3d)
+
     v = sub.add_parser("validate", help="check a dataset folder and list its problems",
                        description="Check every file of a dataset: images (size, RGBA, transparent background), "
                                    "labels (header, ranges) and missing or stray files. Exits with 1 when "
@@ -58,6 +78,20 @@ def run_synth(args) -> int:
     splits = ", ".join(f"{n} {s}" for s, n in result["splits"].items())
     kept = f", {result['kept']} already complete" if result["kept"] else ""
     print(f"wrote {args.out}: {result['written']} characters rendered{kept} ({splits}; {args.poses} poses each)")
+    return 0
+
+
+def run_render_3d(args) -> int:
+    from tqdm import tqdm
+
+    from ..render3d.dataset import render_models
+    from ..render3d.rig import parse_map
+
+    result = render_models(args.models, args.out, args.poses, args.seed, args.split, parse_map(args.map),
+                           args.browser, args.resume,
+                           progress=lambda total: tqdm(total=total, unit="sample", desc="render-3d"))
+    kept = f", {result['kept']} already complete" if result["kept"] else ""
+    print(f"wrote {args.out}: {result['written']} models rendered{kept} ({args.split}; {args.poses} poses each)")
     return 0
 
 

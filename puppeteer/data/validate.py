@@ -86,8 +86,8 @@ def validate(root, progress=None) -> Report:
         loose = [p for p in (root / split).iterdir() if not p.is_dir()] if (root / split).is_dir() else []
         for p in sorted(loose):
             report.add(p, "unexpected file; a split folder holds only character folders")
-    if not any(split == "train" for split, _ in folders):
-        report.add(root / "train", "no training characters")
+    if not folders:  # a dataset with only val or test characters is an evaluation set: fine
+        report.add(root, f"no characters in any split ({', '.join(fmt.SPLITS)})")
     items = folders if progress is None else progress(folders)
     for split, folder in items:
         _check_character(report, folder, split)

@@ -1,0 +1,120 @@
+"""`puppeteer dataset render-3d`: each VRM or MMD model becomes one character of a dataset in the project's format
+(rest, morphed = eyes and mouth only, posed = all six), in THA v1's poses and sampling and the template's framing.
+A character is complete once its poses.csv exists, so a killed run resumes model by model."""
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from .. import images
+from ..data import format as fmt
+from ..data.synthetic import sample_pose_for
+from ..errors import DatasetError
+from ..files import write_atomically
+from ..pose import Pose
+from .browser import Browser
+from .rig import model_format, prepare_rig
+
+# the dataset.json fields a resumed run must repeat
+_RECIPE = ("seed", "poses_per_character", "split", "models", "map")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def character_ids(models: list[Path]) -> list[str]:
+    """Folder names from the file names (letters, digits, - and _), numbered where two would meet."""
+    ids, seen = [], {}
+    for path in models:
+        base = re.sub(r"[^A-Za-z0-9_-]+", "_", path.stem).strip("_") or "model"
+        seen[base] = seen.get(base, 0) + 1
+        ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return ids
+
+
+def _recipe(models: list[Path], poses: int, seed: int, split: str, mapping: dict) -> dict:
+    if poses < 1:
+        raise DatasetError(f"need at least one pose per model, got {poses}")
+    if split not in fmt.SPLITS:
+        raise DatasetError(f"--split must be one of {', '.join(fmt.SPLITS)}, not {split!r}")
+    for path in models:
+        if not path.is_file():
+            raise DatasetError(f"{path}: model file not found")
+        model_format(path)
+    return {"seed": seed, "poses_per_character": poses, "split": split, "map": mapping,
+            "models": [{"file": path.name, "sha256": _sha256(path)} for path in models],
+            "pose_sampling": {"left_eye, right_eye, mouth": "uniform [0, 1]",
+                              "head_x, head_y, neck_z": "|x| = sqrt(u), random sign"},
+            "renderer": "three.js 0.171.0 + @pixiv/three-vrm 3.5.5 in headless Chromium (SwiftShader)"}
+
+
+def _start(out: Path, recipe: dict, resume: bool) -> dict:
+    if resume:
+        info = fmt.read_info(out)
+        if info.get("source") != "render-3d":
+            raise DatasetError(f"{out}: not a render-3d dataset (source {info.get('source')!r}); cannot resume")
+        for key in _RECIPE:
+            if info.get(key) != recipe[key]:
+                raise DatasetError(f"{out / fmt.INFO}: {key} differs from this run's; resume with the same models "
+                                   "and settings or use a new folder")
+        return info
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise DatasetError(f"{out}: not an empty folder; choose a new one, or pass --resume to continue an "
+                           "interrupted run")
+    out.mkdir(parents=True, exist_ok=True)
+    return fmt.write_info(out, "render-3d", **recipe, characters={})
+
+
+def render_character(path: Path, folder: Path, index: int, poses: int, seed: int, mapping: dict,
+                     browser: str | None = None, on_sample=None) -> dict:
+    """Frame the model, then write its rest picture and samples (those not there yet) and last its poses.csv;
+    returns how it was posed (expressions, bone signs, camera, landmarks)."""
+    with Browser(path, browser) as page:
+        rig, face = prepare_rig(path, page, mapping)
+        rest = folder / fmt.REST
+        if not rest.exists():
+            images.save_png(rest, rig.render(page, Pose()))
+        labels = [sample_pose_for(seed, index, sample) for sample in range(poses)]
+        for sample, pose in enumerate(labels):
+            for kind, shown in (("morphed", Pose(0.0, 0.0, 0.0, *pose.morph)), ("posed", pose)):
+                target = folder / fmt.image_name(sample, kind)
+                if not target.exists():
+                    images.save_png(target, rig.render(page, shown))
+            if on_sample:
+                on_sample()
+    fmt.write_labels(folder / fmt.LABELS, list(range(poses)), labels)  # last: it marks the character complete
+    return {**rig.describe(), "landmarks": {"left_eye": face.left_eye, "right_eye": face.right_eye,
+                                            "mouth": face.mouth}}
+
+
+def render_models(models, out, poses: int = 24, seed: int = 0, split: str = "train", mapping: dict | None = None,
+                  browser: str | None = None, resume: bool = False, progress=None, echo=print) -> dict:
+    """Render every model into `out`; returns {"written": models rendered now, "kept": complete ones found}.
+    `progress(total)` (e.g. tqdm) counts samples, as `dataset synth` does."""
+    models, out, mapping = [Path(m) for m in models], Path(out), mapping or {}
+    recipe = _recipe(models, poses, seed, split, mapping)
+    info = _start(out, recipe, resume)
+    written = kept = 0
+    total = len(models) * poses
+    bar = progress(total=total) if progress else None
+    try:
+        for index, (path, name) in enumerate(zip(models, character_ids(models))):
+            folder = out / split / name
+            if (folder / fmt.LABELS).exists():
+                kept += 1
+                if bar:
+                    bar.update(poses)
+                continue
+            rig = render_character(path, folder, index, poses, seed, mapping, browser,
+                                   on_sample=(lambda: bar.update(1)) if bar else None)
+            for note in rig["notes"]:
+                echo(f"{path.name}: {note}")
+            info["characters"][name] = {"model": path.name, **rig}
+            write_atomically(out / fmt.INFO, lambda tmp: Path(tmp).write_text(json.dumps(info, indent=2) + "\n"),
+                             overwrite=True)
+            written += 1
+    finally:
+        if bar:
+            bar.close()
+    return {"written": written, "kept": kept}
