@@ -147,7 +147,7 @@ class Browser:
                     raise RenderError(f"{self.executable}: no answer from the page in {self.timeout:.0f} s"
                                       f"{self._last_log_line()}") from None
         if kind == "error":
-            raise RenderError(f"{self.model_path}: {body.decode(errors='replace')}")
+            raise RenderError(f"{self.model_path}: {' '.join(body.decode(errors='replace').split())}")
         return kind, body
 
     def _last_log_line(self) -> str:

@@ -118,7 +118,11 @@ function render() {
 const handlers = {
   async load(command) {
     setUp(command.size);
-    character = command.format === 'vrm' ? await loadVRM(command.url) : await loadMMD(command.url);
+    try {
+      character = command.format === 'vrm' ? await loadVRM(command.url) : await loadMMD(command.url);
+    } catch (e) {
+      throw new Error(`cannot load the model (${(e && e.message) || e})`);
+    }
     if (!character.bones.head) throw new Error('the model has no head bone (VRM "head", MMD "頭")');
     await answer(JSON.stringify(describe()));
   },
