@@ -71,6 +71,27 @@ def test_closed_eyes_and_an_open_mouth_replace_what_was_there(poser, pose, bound
     assert np.mean(output_errors) < bound * np.mean(rest_errors), (output_errors, rest_errors)
 
 
+REAL_RENDERS = DEFAULT_CHECKPOINTS.parent / "assets" / "validation" / "godette"
+
+
+@pytest.mark.parametrize("kind", ["eyes-mouth", "head", "random"])
+def test_the_real_render_scores_in_model_json_are_what_the_model_does(kind):
+    """Godette (a real 3-D model, rendered by `dataset render-3d`): model.json's figures are measured, not hoped
+    for. Loosely: a turned head is drawn closer to the truth than the rest picture. Eyes and mouth are not (issue
+    23: the morpher smears real eyes), so only their recorded score is checked."""
+    from puppeteer.training.evaluation import evaluate
+
+    recorded = read_description(DEFAULT_CHECKPOINTS).info["evaluation_real_renders"]["results"][kind]
+    results = evaluate(DEFAULT_CHECKPOINTS, REAL_RENDERS / kind, split="test")["results"]
+    measured = {"chain": results["chain"]["final_image"], "fast chain": results["fast chain"]["resampled"],
+                "identity (rest)": results["chain"]["identity (rest)"]}
+    for row, scores in recorded.items():
+        for metric, value in scores.items():
+            assert measured[row][metric] == pytest.approx(value, abs=0.1), (row, metric)
+    if kind != "eyes-mouth":
+        assert measured["chain"]["psnr_face"] > measured["identity (rest)"]["psnr_face"] + 1
+
+
 def test_render_uses_the_bundled_model_and_character_by_default(poser, tmp_path):
     out = tmp_path / "default.png"
     assert main(["render", "--pose", "0.3,-0.5,0.2,1,0,0.6", "--out", str(out), "--precision", "fp32",

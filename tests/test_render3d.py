@@ -18,8 +18,8 @@ from puppeteer.render3d.browser import Browser, find_browser
 
 GODETTE = Path(__file__).parent.parent / "assets" / "3d" / "Godette_vrm_v4.vrm"
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-pytestmark = pytest.mark.skipif(BROWSER is None, reason="no Chromium here (Debian: apt-get install chromium); "
-                                                        ".ci/run installs it")
+needs_browser = pytest.mark.skipif(BROWSER is None, reason="no Chromium here (Debian: apt-get install chromium); "
+                                                           ".ci/run installs it")
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +40,7 @@ def changed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.abs(a.astype(np.int16) - b).max(axis=-1) > rig_module.CHANGED
 
 
+@needs_browser
 def test_the_rest_render_fits_the_template_and_passes_check(dataset):
     from puppeteer.images import load_character
 
@@ -55,6 +56,7 @@ def test_the_rest_render_fits_the_template_and_passes_check(dataset):
     assert info["models"][0]["file"] == GODETTE.name and len(info["models"][0]["sha256"]) == 64
 
 
+@needs_browser
 def test_the_fitted_face_sits_on_the_template(godette):
     from puppeteer import template
 
@@ -63,6 +65,7 @@ def test_the_fitted_face_sits_on_the_template(godette):
     assert abs(face.eye_midpoint[0] - template.EYE_X) < 1.5 and abs(face.eye_midpoint[1] - template.EYE_Y) < 1.5
 
 
+@needs_browser
 def test_closing_an_eye_changes_only_that_eyes_side(godette):
     browser, rig, _ = godette
     rest = rig.render(browser, Pose())
@@ -74,6 +77,7 @@ def test_closing_an_eye_changes_only_that_eyes_side(godette):
         assert on_its_side.mean() > 0.99, name  # Godette's blinks also move one pixel of the mouth
 
 
+@needs_browser
 def test_each_head_parameter_moves_the_face_as_the_rig_does(godette):
     browser, rig, face = godette
     up = rig_module.landmarks(rig, browser, (1.0, 0.0, 0.0))
@@ -84,6 +88,7 @@ def test_each_head_parameter_moves_the_face_as_the_rig_does(godette):
     assert tilted.right_eye[1] < tilted.left_eye[1] - 2            # neck_z > 0: the head's top to the image's left
 
 
+@needs_browser
 def test_a_bone_turning_the_wrong_way_is_found_and_flipped(monkeypatch):
     monkeypatch.setitem(rig_module.SIGNS, "head_y", 1.0)  # as if the model's bone axis were the other way round
     with Browser(GODETTE) as browser:
@@ -92,6 +97,7 @@ def test_a_bone_turning_the_wrong_way_is_found_and_flipped(monkeypatch):
     assert any("head_y" in note for note in rig.notes)
 
 
+@needs_browser
 def test_the_same_pose_gives_the_same_pixels_and_a_resumed_run_the_same_files(godette, dataset, tmp_path):
     browser, rig, _ = godette
     pose = Pose(0.4, -0.7, 0.2, 0.3, 0.8, 0.5)
@@ -124,6 +130,7 @@ def _without_expressions(source: Path, target: Path) -> Path:
     return target
 
 
+@needs_browser
 def test_bad_models_get_one_line_each(tmp_path, capsys):
     def error(*arguments):
         out = tmp_path / f"out{len(list(tmp_path.iterdir()))}"
@@ -154,3 +161,12 @@ def test_a_missing_browser_names_what_to_install(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(rig_module.RenderError, match="apt-get install chromium"):
         find_browser()
+
+
+def test_pose_kinds_move_one_part_alone_from_the_same_draws():
+    from puppeteer.render3d.dataset import sample_pose
+
+    full = sample_pose("random", 0, 0, 5)
+    assert sample_pose("eyes-mouth", 0, 0, 5) == Pose(0.0, 0.0, 0.0, *full.morph)
+    assert sample_pose("head", 0, 0, 5) == Pose(full.head_x, full.head_y, full.neck_z)
+    assert any(full.morph) and any((full.head_x, full.head_y, full.neck_z))

@@ -2,10 +2,11 @@
 
 Every 10 ms hop of sound gives one value. The sound is band-passed to where vowels carry their energy (150 Hz–
 1.5 kHz, so rumble and hiss count little), its level over the last 20 ms is compared with a noise gate a few dB
-above the room's noise floor, and the opening follows the level above the gate. It opens within the hop that brings the sound and closes
-over about 80 ms, as a speaking mouth does. Voice-activity detection (on by default) keeps the mouth shut for
-sounds without a voice's pitch, such as a fan or a keyboard: a hop opens it only when the last 40 ms are periodic
-at a speaking pitch, or within a moment after such a hop (so the consonants between vowels keep it open)."""
+above the room's noise floor, and the opening follows the level above the gate. It opens within the hop that
+brings the sound and closes over about 80 ms, as a speaking mouth does. Voice-activity detection (on by default)
+keeps the mouth shut for sounds without a voice's pitch, such as a fan or a keyboard: a hop opens it only when the
+last 40 ms are periodic at a speaking pitch, or within a moment after such a hop (so the consonants between vowels
+keep it open)."""
 import math
 from dataclasses import dataclass
 

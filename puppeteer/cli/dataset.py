@@ -49,6 +49,8 @@ def register(subparsers) -> None:
     r.add_argument("--seed", type=int, default=0, help="random seed of the poses (default 0)")
     r.add_argument("--split", choices=["train", "val", "test"], default="train",
                    help="the split the models go to (default train; test for a validation set)")
+    r.add_argument("--pose-kind", choices=["random", "eyes-mouth", "head"], default="random",
+                   help="random: all six parameters (default); eyes-mouth or head: that part alone, the rest at 0")
     r.add_argument("--map", metavar="PARAM=NAME,...",
                    help="the expressions that close the eyes and open the mouth, when the model's names are not "
                         "the usual ones (VRM blinkLeft, blinkRight, aa; MMD ウィンク, ウィンク右, あ or ARKit's "
@@ -89,7 +91,8 @@ def run_render_3d(args) -> int:
 
     result = render_models(args.models, args.out, args.poses, args.seed, args.split, parse_map(args.map),
                            args.browser, args.resume,
-                           progress=lambda total: tqdm(total=total, unit="sample", desc="render-3d"))
+                           progress=lambda total: tqdm(total=total, unit="sample", desc="render-3d"),
+                           kind=args.pose_kind)
     kept = f", {result['kept']} already complete" if result["kept"] else ""
     print(f"wrote {args.out}: {result['written']} models rendered{kept} ({args.split}; {args.poses} poses each)")
     return 0

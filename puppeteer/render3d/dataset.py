@@ -16,7 +16,19 @@ from .browser import Browser
 from .rig import model_format, prepare_rig
 
 # the dataset.json fields a resumed run must repeat
-_RECIPE = ("seed", "poses_per_character", "split", "models", "map")
+_RECIPE = ("seed", "poses_per_character", "pose_kind", "split", "models", "map")
+# what the poses move: THA v1's random poses, or one part alone (validation sets that tell the morpher's errors from
+# the rotator's)
+POSE_KINDS = ("random", "eyes-mouth", "head")
+
+
+def sample_pose(kind: str, seed: int, index: int, sample: int) -> Pose:
+    pose = sample_pose_for(seed, index, sample)
+    if kind == "eyes-mouth":
+        return Pose(0.0, 0.0, 0.0, *pose.morph)
+    if kind == "head":
+        return Pose(pose.head_x, pose.head_y, pose.neck_z)
+    return pose
 
 
 def _sha256(path: Path) -> str:
@@ -33,7 +45,9 @@ def character_ids(models: list[Path]) -> list[str]:
     return ids
 
 
-def _recipe(models: list[Path], poses: int, seed: int, split: str, mapping: dict) -> dict:
+def _recipe(models: list[Path], poses: int, seed: int, split: str, mapping: dict, kind: str) -> dict:
+    if kind not in POSE_KINDS:
+        raise DatasetError(f"--pose-kind must be one of {', '.join(POSE_KINDS)}, not {kind!r}")
     if poses < 1:
         raise DatasetError(f"need at least one pose per model, got {poses}")
     if split not in fmt.SPLITS:
@@ -42,10 +56,11 @@ def _recipe(models: list[Path], poses: int, seed: int, split: str, mapping: dict
         if not path.is_file():
             raise DatasetError(f"{path}: model file not found")
         model_format(path)
-    return {"seed": seed, "poses_per_character": poses, "split": split, "map": mapping,
+    return {"seed": seed, "poses_per_character": poses, "pose_kind": kind, "split": split, "map": mapping,
             "models": [{"file": path.name, "sha256": _sha256(path)} for path in models],
-            "pose_sampling": {"left_eye, right_eye, mouth": "uniform [0, 1]",
-                              "head_x, head_y, neck_z": "|x| = sqrt(u), random sign"},
+            "pose_sampling": {"left_eye, right_eye, mouth": "uniform [0, 1]" if kind != "head" else "0",
+                              "head_x, head_y, neck_z": "|x| = sqrt(u), random sign" if kind != "eyes-mouth"
+                              else "0"},
             "renderer": "three.js 0.171.0 + @pixiv/three-vrm 3.5.5 in headless Chromium (SwiftShader)"}
 
 
@@ -67,7 +82,7 @@ def _start(out: Path, recipe: dict, resume: bool) -> dict:
 
 
 def render_character(path: Path, folder: Path, index: int, poses: int, seed: int, mapping: dict,
-                     browser: str | None = None, on_sample=None) -> dict:
+                     browser: str | None = None, on_sample=None, kind: str = "random") -> dict:
     """Frame the model, then write its rest picture and samples (those not there yet) and last its poses.csv;
     returns how it was posed (expressions, bone signs, camera, landmarks)."""
     with Browser(path, browser) as page:
@@ -75,7 +90,7 @@ def render_character(path: Path, folder: Path, index: int, poses: int, seed: int
         rest = folder / fmt.REST
         if not rest.exists():
             images.save_png(rest, rig.render(page, Pose()))
-        labels = [sample_pose_for(seed, index, sample) for sample in range(poses)]
+        labels = [sample_pose(kind, seed, index, sample) for sample in range(poses)]
         for sample, pose in enumerate(labels):
             for kind, shown in (("morphed", Pose(0.0, 0.0, 0.0, *pose.morph)), ("posed", pose)):
                 target = folder / fmt.image_name(sample, kind)
@@ -89,11 +104,12 @@ def render_character(path: Path, folder: Path, index: int, poses: int, seed: int
 
 
 def render_models(models, out, poses: int = 24, seed: int = 0, split: str = "train", mapping: dict | None = None,
-                  browser: str | None = None, resume: bool = False, progress=None, echo=print) -> dict:
+                  browser: str | None = None, resume: bool = False, progress=None, echo=print,
+                  kind: str = "random") -> dict:
     """Render every model into `out`; returns {"written": models rendered now, "kept": complete ones found}.
     `progress(total)` (e.g. tqdm) counts samples, as `dataset synth` does."""
     models, out, mapping = [Path(m) for m in models], Path(out), mapping or {}
-    recipe = _recipe(models, poses, seed, split, mapping)
+    recipe = _recipe(models, poses, seed, split, mapping, kind)
     info = _start(out, recipe, resume)
     written = kept = 0
     total = len(models) * poses
@@ -107,7 +123,7 @@ def render_models(models, out, poses: int = 24, seed: int = 0, split: str = "tra
                     bar.update(poses)
                 continue
             rig = render_character(path, folder, index, poses, seed, mapping, browser,
-                                   on_sample=(lambda: bar.update(1)) if bar else None)
+                                   on_sample=(lambda: bar.update(1)) if bar else None, kind=kind)
             for note in rig["notes"]:
                 echo(f"{path.name}: {note}")
             info["characters"][name] = {"model": path.name, **rig}
