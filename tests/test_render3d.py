@@ -90,7 +90,7 @@ def test_each_head_parameter_moves_the_face_as_the_rig_does(godette):
 
 @needs_browser
 def test_a_bone_turning_the_wrong_way_is_found_and_flipped(monkeypatch):
-    monkeypatch.setitem(rig_module.SIGNS, "head_y", 1.0)  # as if the model's bone axis were the other way round
+    monkeypatch.setitem(rig_module.SIGNS["vrm0"], "head_y", 1.0)  # as if the model's bone axis were the other way
     with Browser(GODETTE) as browser:
         rig, _ = rig_module.prepare_rig(GODETTE, browser)
     assert rig.signs == {"head_x": 1.0, "head_y": -1.0, "neck_z": -1.0}
@@ -114,6 +114,31 @@ def test_the_same_pose_gives_the_same_pixels_and_a_resumed_run_the_same_files(go
     original = dataset / "test" / "Godette_vrm_v4"
     for name in ("00001_posed.png", "poses.csv", "rest.png"):
         assert (folder / name).read_bytes() == (original / name).read_bytes(), name
+
+
+@needs_browser
+def test_an_mmd_model_is_posed_by_its_japanese_morphs_and_bones(tmp_path):
+    from pmx import write_pmx
+
+    model = tmp_path / "models" / "tiny.pmx"
+    model.parent.mkdir()
+    write_pmx(model)
+    out = tmp_path / "mmd"
+    assert main(["dataset", "render-3d", str(model), "--out", str(out), "--poses", "2"]) == 0
+    assert not validate(out).problems
+    character = json.loads((out / "dataset.json").read_text())["characters"]["tiny"]
+    assert character["expressions"] == {"left_eye": "ウィンク", "right_eye": "ウィンク右", "mouth": "あ"}
+    assert character["notes"] == []  # the MMD signs needed no flip
+    with Browser(model) as browser:
+        rig, face = rig_module.prepare_rig(model, browser)
+        rest = rig.render(browser, Pose())
+        xs = np.nonzero(changed(rest, rig.render(browser, Pose(left_eye=1.0))))[1]
+        assert len(xs) > 50 and (xs > 128).all()  # ウィンク shuts the character's left eye, on the image right
+        tilted = rig_module.landmarks(rig, browser, (0.0, 0.0, 1.0))
+    assert tilted.right_eye[1] < tilted.left_eye[1] - 2
+    bare = tmp_path / "models" / "bare.pmx"
+    write_pmx(bare, morphs=False)
+    assert main(["dataset", "render-3d", str(bare), "--out", str(tmp_path / "bare")]) == 2
 
 
 def _without_expressions(source: Path, target: Path) -> Path:

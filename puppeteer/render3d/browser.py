@@ -7,13 +7,14 @@ on the vendored three.js) commands one at a time and takes back its answers, so 
 """
 import json
 import queue
+import secrets
 import shutil
 import subprocess
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import numpy as np
 
@@ -53,7 +54,8 @@ class _Channel:
         self.commands, self.answers = queue.Queue(), queue.Queue()
 
 
-def _handler(channel: _Channel, model_folder: Path):
+def _handler(channel: _Channel, model_folder: Path, token: str):
+    """Requests must start with /TOKEN/: another local program cannot read the model's folder or steer the page."""
     roots = {"page": HERE / "page", "vendor": HERE / "vendor", "model": model_folder}
 
     class Handler(BaseHTTPRequestHandler):
@@ -68,11 +70,16 @@ def _handler(channel: _Channel, model_folder: Path):
             self.end_headers()
             self.wfile.write(body)
 
+        def _route(self) -> str | None:
+            prefix = f"/{token}"
+            return self.path[len(prefix):] if self.path.startswith(prefix + "/") else None
+
         def do_GET(self):
-            if self.path == "/next":
+            route = self._route()
+            if route == "/next":
                 command = channel.commands.get()
                 return self._send(json.dumps(command).encode(), "application/json")
-            root, _, rest = self.path.lstrip("/").partition("/")
+            root, _, rest = (route or "").lstrip("/").partition("/")
             base = roots.get(root)
             path = (base / unquote(rest.split("?")[0])).resolve() if base else None
             if path is None or not path.is_file() or not path.is_relative_to(base.resolve()):
@@ -80,11 +87,12 @@ def _handler(channel: _Channel, model_folder: Path):
             self._send(path.read_bytes(), TYPES.get(path.suffix, "application/octet-stream"))
 
         def do_POST(self):
+            route = self._route()
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            self._send(b"", "text/plain", 204 if self.path in ("/result", "/error") else 404)
-            if self.path == "/result":
+            self._send(b"", "text/plain", 204 if route in ("/result", "/error") else 404)
+            if route == "/result":
                 channel.answers.put((self.headers.get("Content-Type"), body))
-            elif self.path == "/error":
+            elif route == "/error":
                 channel.answers.put(("error", body))
 
     return Handler
@@ -100,11 +108,13 @@ class Browser:
         self._server = self._process = self._profile = None
 
     def __enter__(self):
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self._channel, self.model_path.parent))
+        self._token = secrets.token_urlsafe(16)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                           _handler(self._channel, self.model_path.parent, self._token))
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         self._profile = tempfile.mkdtemp(prefix="puppeteer-chromium-")
-        url = f"http://127.0.0.1:{self._server.server_port}/page/render.html"
+        url = f"http://127.0.0.1:{self._server.server_port}/{self._token}/page/render.html"
         self._log = open(Path(self._profile) / "browser.log", "wb")
         try:
             self._process = subprocess.Popen([self.executable, *FLAGS, f"--user-data-dir={self._profile}", url],
@@ -158,7 +168,7 @@ class Browser:
 
     def load(self, model_format: str) -> dict:
         """Load the model; its expressions, head bone position and bounding box (world units)."""
-        url = "/model/" + self.model_path.name
+        url = "../model/" + quote(self.model_path.name)  # relative to the page, /TOKEN/page/render.html
         _, body = self._call({"kind": "load", "format": model_format, "url": url, "size": self.size})
         return json.loads(body)
 

@@ -19,8 +19,12 @@ EXPRESSIONS = {"vrm": {"left_eye": ("blinkLeft", "blink_l"), "right_eye": ("blin
                        "mouth": ("あ", "jawOpen")}}
 MORPHS = ("left_eye", "right_eye", "mouth")
 # THA v1's directions (head_x > 0 looks up, head_y > 0 turns toward the image left, neck_z > 0 tilts the head top
-# toward the image left) as multiples of the bone rotations: a start that `check_directions` corrects per model
-SIGNS = {"head_x": 1.0, "head_y": -1.0, "neck_z": -1.0}
+# toward the image left) as multiples of the bone rotations, by the model's axes: all face the camera at +z, but a
+# VRM 0.x model's normalized bones keep its original axes, turned half round about y, so its x and z turn the other
+# way. A start that `check_directions` corrects per model (VRM 1.0's is untried here: no sample model).
+SIGNS = {"vrm0": {"head_x": 1.0, "head_y": -1.0, "neck_z": -1.0},
+         "vrm1": {"head_x": -1.0, "head_y": -1.0, "neck_z": 1.0},
+         "mmd": {"head_x": -1.0, "head_y": -1.0, "neck_z": 1.0}}
 CHANGED = 24  # a pixel counts as changed by an expression when a channel moves by more than this
 FOV = 20.0
 FIT_ROUNDS = 4
@@ -36,11 +40,15 @@ class Rig:
     path: Path
     format: str
     expressions: dict                     # pose parameter → expression name
-    signs: dict = field(default_factory=lambda: dict(SIGNS))
+    axes: str = "vrm0"                    # which SIGNS the bones start from
+    signs: dict | None = None             # SIGNS[axes] unless given
     position: tuple = (0.0, 0.0, 0.0)     # the camera, looking along -z
     scale: float = 1.0                    # picture = scale × first view's picture + shift (THREE's view offset)
     shift: tuple = (0.0, 0.0)
     notes: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.signs = dict(self.signs or SIGNS[self.axes])
 
     def view(self) -> dict:
         full = 256 * self.scale
@@ -56,7 +64,7 @@ class Rig:
         return browser.render(self.rotation(pose), self.weights(pose), self.view())
 
     def describe(self) -> dict:
-        return {"format": self.format, "expressions": self.expressions, "signs": self.signs,
+        return {"format": self.format, "axes": self.axes, "expressions": self.expressions, "signs": self.signs,
                 "camera": {"position": list(self.position), "fov": FOV, "scale": self.scale,
                            "shift": list(self.shift)}, "notes": self.notes}
 
@@ -166,7 +174,7 @@ def prepare_rig(path: Path, browser: Browser, mapping: dict | None = None) -> tu
     info = browser.load(kind)
     if not info.get("neck"):
         raise ModelError(f"{path}: the model has no neck bone (VRM neck, MMD 首): neck_z cannot be posed")
-    rig = Rig(path, kind, choose_expressions(path, kind, info["expressions"], mapping or {}),
+    rig = Rig(path, kind, choose_expressions(path, kind, info["expressions"], mapping or {}), axes=info["axes"],
               position=first_view(info))
     found = fit_camera(rig, browser)
     check_directions(rig, browser, found)

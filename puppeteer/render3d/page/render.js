@@ -9,7 +9,7 @@ const DEGREES = Math.PI / 180;
 let renderer, scene, camera, character;
 
 function answer(body, type = 'application/json') {
-  return fetch('/result', {method: 'POST', body, headers: {'Content-Type': type}});
+  return fetch('../result', {method: 'POST', body, headers: {'Content-Type': type}});
 }
 
 function setUp(size) {
@@ -47,6 +47,7 @@ async function loadVRM(url) {
   const manager = vrm.expressionManager;
   return {
     root: vrm.scene,
+    axes: vrm.meta && vrm.meta.metaVersion === '1' ? 'vrm1' : 'vrm0',
     bones: {head: bone('head'), neck: bone('neck')},
     expressions: manager ? manager.expressions.map((e) => e.expressionName) : [],
     setWeights(weights) {
@@ -69,6 +70,7 @@ async function loadMMD(url) {
   const dictionary = mesh.morphTargetDictionary || {};
   return {
     root: mesh,
+    axes: 'mmd',
     bones: {head: bone(['頭', 'head', 'Head']), neck: bone(['首', 'neck', 'Neck'])},
     expressions: Object.keys(dictionary),
     setWeights(weights) {
@@ -82,7 +84,8 @@ function describe() {
   scene.updateMatrixWorld(true);
   const box = new THREE.Box3().setFromObject(character.root);
   const head = character.bones.head ? character.bones.head.getWorldPosition(new THREE.Vector3()) : null;
-  return {expressions: character.expressions, head: head && head.toArray(), neck: !!character.bones.neck,
+  return {expressions: character.expressions, axes: character.axes, head: head && head.toArray(),
+          neck: !!character.bones.neck,
           box: [box.min.toArray(), box.max.toArray()]};
 }
 
@@ -135,12 +138,12 @@ const handlers = {
 
 async function serve() {
   for (;;) {
-    const command = await (await fetch('/next')).json();
+    const command = await (await fetch('../next')).json();
     if (command.kind === 'quit') return;
     try {
       await handlers[command.kind](command);
     } catch (e) {
-      await fetch('/error', {method: 'POST', body: String((e && e.message) || e)});
+      await fetch('../error', {method: 'POST', body: String((e && e.message) || e)});
     }
   }
 }
