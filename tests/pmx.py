@@ -19,7 +19,7 @@ def _quad(x0, y0, x1, y1, z):
     return [(x0, y0, z), (x1, y0, z), (x1, y1, z), (x0, y1, z)]
 
 
-def write_pmx(path, morphs=True) -> None:
+def write_pmx(path, morphs=True, head="頭") -> None:
     plate = _quad(-1.8, 13.8, 1.8, 18.2, FACE_Z)  # in front of the head bone, as a face is: looking up raises it
     eyes = [_quad(x - EYE_HALF[0], EYE_Y - EYE_HALF[1], x + EYE_HALF[0], EYE_Y + EYE_HALF[1], FACE_Z - 0.02)
             for x in (EYE_X, -EYE_X)]  # the character's left eye (+x) first
@@ -42,7 +42,7 @@ def write_pmx(path, morphs=True) -> None:
         body += struct.pack("<3ff3f", 0, 0, 0, 1, *(c * 0.5 for c in colour)) + bytes([0x01])  # double-sided
         body += struct.pack("<4ff", 0, 0, 0, 1, 0) + struct.pack("<bb", -1, -1) + bytes([0, 1]) + struct.pack("<b", 0)
         body += _text("") + struct.pack("<i", 6)
-    bones = [("センター", (0, 0, 0), -1), ("首", (0, NECK_BONE_Y, 0), 0), ("頭", (0, HEAD_BONE_Y, 0), 1)]
+    bones = [("センター", (0, 0, 0), -1), ("首", (0, NECK_BONE_Y, 0), 0), (head, (0, HEAD_BONE_Y, 0), 1)]
     body += struct.pack("<i", len(bones))
     for name, position, parent in bones:
         body += _text(name) + _text(name) + struct.pack("<3f", *position) + struct.pack("<b", parent)

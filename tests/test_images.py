@@ -83,7 +83,8 @@ def test_bad_pictures_give_clear_errors(tmp_path, case, message):
         "wrong size": lambda: _write(tmp_path, "s.png", np.zeros((200, 300, 4), np.uint8)),
         "rgb": lambda: _write(tmp_path, "rgb.png", good[..., :3]),
         "grey": lambda: _write(tmp_path, "g.png", good[..., 0]),
-        "palette": lambda: (Image.fromarray(good[..., :3]).convert("P").save(tmp_path / "p.png"), tmp_path / "p.png")[1],
+        "palette": lambda: (Image.fromarray(good[..., :3]).convert("P").save(tmp_path / "p.png"),
+                            tmp_path / "p.png")[1],
     }[case]()
     with pytest.raises(ImageError, match=message) as info:
         images.load_character(path)

@@ -7,7 +7,6 @@ import pytest
 import torch
 from PIL import Image
 
-from conftest import make_character
 from puppeteer import poser as poser_module
 from puppeteer import precision
 from puppeteer.checkpoints import FILES, THA1_SIZE, load_network, load_networks

@@ -139,6 +139,11 @@ def test_an_mmd_model_is_posed_by_its_japanese_morphs_and_bones(tmp_path):
     bare = tmp_path / "models" / "bare.pmx"
     write_pmx(bare, morphs=False)
     assert main(["dataset", "render-3d", str(bare), "--out", str(tmp_path / "bare")]) == 2
+    headless = tmp_path / "models" / "headless.pmx"
+    write_pmx(headless, head="帽子")
+    with pytest.raises(rig_module.RenderError, match=r"headless.pmx: the model has no head bone \(VRM \"head\""):
+        with Browser(headless) as browser:
+            rig_module.prepare_rig(headless, browser)
 
 
 def _without_expressions(source: Path, target: Path) -> Path:
