@@ -146,6 +146,31 @@ def test_an_mmd_model_is_posed_by_its_japanese_morphs_and_bones(tmp_path):
             rig_module.prepare_rig(headless, browser)
 
 
+@needs_browser
+def test_a_full_disk_stops_with_one_line_and_resumes(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from puppeteer import images
+
+    real_save, saved = images.save_png, []
+
+    def filling_up(path, rgba, overwrite=False):
+        if len(saved) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        saved.append(path)
+        return real_save(path, rgba, overwrite)
+
+    monkeypatch.setattr(images, "save_png", filling_up)
+    out = tmp_path / "full"
+    arguments = ["dataset", "render-3d", str(GODETTE), "--out", str(out), "--poses", "2"]
+    assert main(arguments) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip() and "render-3d:" not in line]
+    assert len(lines) == 1 and "No space left on device" in lines[0] and "--resume" in lines[0], lines
+    monkeypatch.setattr(images, "save_png", real_save)
+    assert main([*arguments, "--resume"]) == 0
+    assert not validate(out).problems
+
+
 def _without_expressions(source: Path, target: Path) -> Path:
     """A copy of a VRM 0.x file whose blend shape groups (its expressions) are gone."""
     data = source.read_bytes()

@@ -4,6 +4,7 @@ A character is complete once its poses.csv exists, so a killed run resumes model
 import hashlib
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .. import images
@@ -85,19 +86,20 @@ def render_character(path: Path, folder: Path, index: int, poses: int, seed: int
                      browser: str | None = None, on_sample=None, kind: str = "random") -> dict:
     """Frame the model, then write its rest picture and samples (those not there yet) and last its poses.csv;
     returns how it was posed (expressions, bone signs, camera, landmarks)."""
-    with Browser(path, browser) as page:
+    labels = [sample_pose(kind, seed, index, sample) for sample in range(poses)]
+    jobs = [(folder / fmt.REST, Pose())] + [
+        (folder / fmt.image_name(sample, part), shown) for sample, pose in enumerate(labels)
+        for part, shown in (("morphed", Pose(0.0, 0.0, 0.0, *pose.morph)), ("posed", pose))]
+    with Browser(path, browser) as page, ThreadPoolExecutor(1) as saver:  # PNG encoding beside the next render
         rig, face = prepare_rig(path, page, mapping)
-        rest = folder / fmt.REST
-        if not rest.exists():
-            images.save_png(rest, rig.render(page, Pose()))
-        labels = [sample_pose(kind, seed, index, sample) for sample in range(poses)]
-        for sample, pose in enumerate(labels):
-            for kind, shown in (("morphed", Pose(0.0, 0.0, 0.0, *pose.morph)), ("posed", pose)):
-                target = folder / fmt.image_name(sample, kind)
-                if not target.exists():
-                    images.save_png(target, rig.render(page, shown))
-            if on_sample:
+        saved = []
+        for number, (target, shown) in enumerate(jobs):
+            if not target.exists():
+                saved.append(saver.submit(images.save_png, target, rig.render(page, shown)))
+            if on_sample and number and number % 2 == 0:  # a sample is done with its posed picture
                 on_sample()
+        for future in saved:
+            future.result()  # an error writing (a full disk) surfaces here, before poses.csv
     fmt.write_labels(folder / fmt.LABELS, list(range(poses)), labels)  # last: it marks the character complete
     return {**rig.describe(), "landmarks": {"left_eye": face.left_eye, "right_eye": face.right_eye,
                                             "mouth": face.mouth}}
@@ -122,8 +124,12 @@ def render_models(models, out, poses: int = 24, seed: int = 0, split: str = "tra
                 if bar:
                     bar.update(poses)
                 continue
-            rig = render_character(path, folder, index, poses, seed, mapping, browser,
-                                   on_sample=(lambda: bar.update(1)) if bar else None, kind=kind)
+            try:
+                rig = render_character(path, folder, index, poses, seed, mapping, browser,
+                                       on_sample=(lambda: bar.update(1)) if bar else None, kind=kind)
+            except OSError as e:  # a full disk, a folder that cannot be written
+                raise DatasetError(f"{e.filename or folder}: {e.strerror or e}; what was written is kept: fix it "
+                                   "and continue with --resume") from None
             for note in rig["notes"]:
                 echo(f"{path.name}: {note}")
             info["characters"][name] = {"model": path.name, **rig}
