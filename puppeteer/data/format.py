@@ -38,6 +38,26 @@ def write_info(root: Path, source: str, **fields) -> dict:
     return info
 
 
+def start(out: Path, source: str, recipe: dict, keys: tuple, resume: bool) -> dict:
+    """A writer's first step: a new dataset in an empty `out` (dataset.json from `recipe`), or, resuming, the one
+    there when it was made by the same `source` with the same values of `keys`. Returns dataset.json's content."""
+    out = Path(out)
+    if resume:
+        info = read_info(out)
+        if info.get("source") != source:
+            raise DatasetError(f"{out}: not a {source} dataset (source {info.get('source')!r}); cannot resume")
+        for key in keys:
+            if info.get(key) != recipe[key]:
+                raise DatasetError(f"{out / INFO}: {key} is {info.get(key)!r} but this run asks for "
+                                   f"{recipe[key]!r}; resume with the same settings or use a new folder")
+        return info
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise DatasetError(f"{out}: not an empty folder; choose a new one, or pass --resume to continue "
+                           "an interrupted run")
+    out.mkdir(parents=True, exist_ok=True)
+    return write_info(out, source, **recipe)
+
+
 def read_info(root) -> dict:
     """dataset.json, checked: a clear error when the folder is not a dataset of this format."""
     path = Path(root) / INFO

@@ -27,23 +27,6 @@ def _recipe(seed, characters, poses, val_fraction, test_fraction, head_density) 
                            "head top toward the image left; left_eye is the character's own, on the image right"}
 
 
-def _start(out: Path, recipe: dict, resume: bool) -> None:
-    if resume:
-        info = fmt.read_info(out)
-        if info.get("source") != "synth":
-            raise DatasetError(f"{out}: not a synthetic dataset (source {info.get('source')!r}); cannot resume")
-        for key in _RECIPE:
-            if info.get(key) != recipe[key]:
-                raise DatasetError(f"{out / fmt.INFO}: {key} is {info.get(key)!r} but this run asks for "
-                                   f"{recipe[key]!r}; resume with the same settings or use a new folder")
-        return
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise DatasetError(f"{out}: not an empty folder; choose a new one, or pass --resume to continue "
-                           "an interrupted run")
-    out.mkdir(parents=True, exist_ok=True)
-    fmt.write_info(out, "synth", **recipe)
-
-
 def _save_missing(path: Path, render) -> None:
     """Resuming: files written before the interruption are complete (atomic writes) and identical, so keep them."""
     if not path.exists():
@@ -95,7 +78,7 @@ def synthesize(out, characters: int, poses: int, seed: int = 0, val_fraction: fl
     if workers < 1:
         raise DatasetError(f"workers must be at least 1, got {workers}")
     recipe = _recipe(seed, characters, poses, val_fraction, test_fraction, head_density)
-    _start(out, recipe, resume)
+    fmt.start(out, "synth", recipe, _RECIPE, resume)
     jobs = []
     for index in range(characters):
         folder = out / fmt.split_of(index, recipe["splits"]) / synthetic.character_id(index)

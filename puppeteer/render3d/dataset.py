@@ -65,23 +65,6 @@ def _recipe(models: list[Path], poses: int, seed: int, split: str, mapping: dict
             "renderer": "three.js 0.171.0 + @pixiv/three-vrm 3.5.5 in headless Chromium (SwiftShader)"}
 
 
-def _start(out: Path, recipe: dict, resume: bool) -> dict:
-    if resume:
-        info = fmt.read_info(out)
-        if info.get("source") != "render-3d":
-            raise DatasetError(f"{out}: not a render-3d dataset (source {info.get('source')!r}); cannot resume")
-        for key in _RECIPE:
-            if info.get(key) != recipe[key]:
-                raise DatasetError(f"{out / fmt.INFO}: {key} differs from this run's; resume with the same models "
-                                   "and settings or use a new folder")
-        return info
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise DatasetError(f"{out}: not an empty folder; choose a new one, or pass --resume to continue an "
-                           "interrupted run")
-    out.mkdir(parents=True, exist_ok=True)
-    return fmt.write_info(out, "render-3d", **recipe, characters={})
-
-
 def render_character(path: Path, folder: Path, index: int, poses: int, seed: int, mapping: dict,
                      browser: str | None = None, on_sample=None, kind: str = "random") -> dict:
     """Frame the model, then write its rest picture and samples (those not there yet) and last its poses.csv;
@@ -112,7 +95,7 @@ def render_models(models, out, poses: int = 24, seed: int = 0, split: str = "tra
     `progress(total)` (e.g. tqdm) counts samples, as `dataset synth` does."""
     models, out, mapping = [Path(m) for m in models], Path(out), mapping or {}
     recipe = _recipe(models, poses, seed, split, mapping, kind)
-    info = _start(out, recipe, resume)
+    info = fmt.start(out, "render-3d", {**recipe, "characters": {}}, _RECIPE, resume)
     written = kept = 0
     total = len(models) * poses
     bar = progress(total=total) if progress else None
