@@ -94,7 +94,8 @@ def run_render_3d(args) -> int:
                            progress=lambda total: tqdm(total=total, unit="sample", desc="render-3d"),
                            kind=args.pose_kind)
     kept = f", {result['kept']} already complete" if result["kept"] else ""
-    print(f"wrote {args.out}: {result['written']} models rendered{kept} ({args.split}; {args.poses} poses each)")
+    models = f"{result['written']} model{'' if result['written'] == 1 else 's'}"
+    print(f"wrote {args.out}: {models} rendered{kept} ({args.split}; {args.poses} poses each)")
     return 0
 
 
