@@ -92,6 +92,20 @@ def test_refuses_a_non_empty_folder_and_resumes(tmp_path, written):
         synthesize(out, **{**SETTINGS, "poses": 3}, resume=True)
 
 
+def test_the_wide_variety_is_recorded_and_resumed_as_such(tmp_path, written):
+    out = tmp_path / "wide"
+    synthesize(out, **SETTINGS, variety="wide")
+    assert fmt.read_info(out)["variety"] == "wide" and "variety" not in fmt.read_info(written)
+    rests = [(root / "val" / "c00001" / fmt.REST).read_bytes() for root in (out, written)]
+    assert rests[0] != rests[1]  # character 1 of seed 7 is one of the widened half
+    with pytest.raises(DatasetError, match="variety is 'wide' but this run asks for None"):
+        synthesize(out, **SETTINGS, resume=True)
+    assert synthesize(out, **SETTINGS, variety="wide", resume=True)["kept"] == 3
+    loader = SynthPoseDataset(seed=7, characters=3, poses_per_character=2, split="val", val_fraction=0.3,
+                              test_fraction=0.3, variety="wide")
+    assert torch.equal(loader[0]["rest"], PoseDataset(out, "val")[0]["rest"])  # the loader draws the same
+
+
 def test_command_line(tmp_path, capsys):
     out = tmp_path / "cli"
     args = ["dataset", "synth", "--out", str(out), "--characters", "2", "--poses", "1", "--seed", "1"]

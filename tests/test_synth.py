@@ -137,3 +137,24 @@ def test_pose_sampling_follows_tha_v1():
     assert abs(np.abs(uniform).mean() - 0.5) < 0.02
     with pytest.raises(ValueError):
         sample_pose(rng, "cubic")
+
+
+def test_the_wide_variety_moves_half_the_characters_toward_real_art(specs):
+    """`dataset synth --variety wide`: half the characters keep their design; the others get pale or pink skin,
+    often no outlines and larger eyes, and still sit on the template with each morph inside its region."""
+    from puppeteer.synth.character import widen
+
+    widened = [widen(spec) for spec in specs]
+    changed = [w for w, spec in zip(widened, specs) if w != spec]
+    assert 0.25 * len(specs) <= len(changed) <= 0.75 * len(specs)
+    assert any(w.line_width == 0 for w in changed) and widen(specs[0]) == widened[0]
+    for spec in changed:
+        assert min(spec.colors.skin) > 170 and spec.colors.skin[0] >= spec.colors.skin[2]  # pale to pink
+        boxes = regions(spec)
+        centre = lambda name: ((boxes[name][0] + boxes[name][2]) / 2, (boxes[name][1] + boxes[name][3]) / 2)  # noqa: E731
+        assert misfit(FaceLandmarks(centre("right_eye"), centre("left_eye"), centre("mouth"))) == []
+        rest = render(spec)
+        for name in ("left_eye", "mouth"):
+            x0, y0, x1, y1 = boxes[name]
+            ys, xs = np.nonzero(np.any(render(spec, Pose(**{name: 1.0})) != rest, axis=2))
+            assert len(xs) > 30 and x0 <= xs.min() and xs.max() <= x1 and y0 <= ys.min() and ys.max() <= y1

@@ -19,6 +19,9 @@ def register(subparsers) -> None:
                    help="share of characters for test (default 0.05)")
     s.add_argument("--head-density", choices=["linear", "uniform"], default="linear",
                    help="head angle sampling: linear (THA v1, more near ±1) or uniform")
+    s.add_argument("--variety", choices=["standard", "wide"], default="standard",
+                   help="wide: half of the characters with pale or pink skin, no or thin outlines and larger eyes, "
+                        "as 3-D and other real art has them (default standard)")
     s.add_argument("--workers", type=int, default=1, metavar="N",
                    help="render characters in N processes (default 1); the output is the same")
     s.add_argument("--resume", action="store_true",
@@ -76,7 +79,7 @@ def run_synth(args) -> int:
     result = synthesize(args.out, args.characters, args.poses, args.seed, args.val_fraction, args.test_fraction,
                         args.head_density, args.resume,
                         progress=lambda total: tqdm(total=total, unit="sample", desc="synth"),
-                        workers=args.workers)
+                        workers=args.workers, variety=args.variety)
     splits = ", ".join(f"{n} {s}" for s, n in result["splits"].items())
     kept = f", {result['kept']} already complete" if result["kept"] else ""
     print(f"wrote {args.out}: {result['written']} characters rendered{kept} ({splits}; {args.poses} poses each)")

@@ -84,12 +84,13 @@ class SynthPoseDataset(torch.utils.data.Dataset):
 
     def __init__(self, seed: int = 0, characters: int = 100, poses_per_character: int = 50, split: str = "train",
                  convention: str = "tha1", val_fraction: float = 0.05, test_fraction: float = 0.05,
-                 head_density: str = "linear"):
+                 head_density: str = "linear", variety: str = "standard"):
         if split not in fmt.SPLITS:
             raise DatasetError(f"unknown split {split!r}; use one of {', '.join(fmt.SPLITS)}")
         if poses_per_character < 1:
             raise DatasetError(f"poses_per_character must be at least 1, got {poses_per_character}")
         self.seed, self.poses_per_character, self.head_density = seed, poses_per_character, head_density
+        self.variety = variety
         self.convention = images.check_convention(convention)
         counts = fmt.split_counts(characters, val_fraction, test_fraction)
         first = sum(counts[s] for s in fmt.SPLITS[:fmt.SPLITS.index(split)])
@@ -100,7 +101,7 @@ class SynthPoseDataset(torch.utils.data.Dataset):
         if index not in self._rest_cache:
             if len(self._rest_cache) >= 128:  # 32 MB; a character's rest costs one render (~8 ms)
                 self._rest_cache.clear()
-            spec = synthetic.character_spec(self.seed, index)
+            spec = synthetic.character_spec(self.seed, index, self.variety)
             self._rest_cache[index] = (spec, synthetic.render_rest(spec))
         return self._rest_cache[index]
 

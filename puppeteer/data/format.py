@@ -47,9 +47,9 @@ def start(out: Path, source: str, recipe: dict, keys: tuple, resume: bool) -> di
         if info.get("source") != source:
             raise DatasetError(f"{out}: not a {source} dataset (source {info.get('source')!r}); cannot resume")
         for key in keys:
-            if info.get(key) != recipe[key]:
+            if info.get(key) != recipe.get(key):
                 raise DatasetError(f"{out / INFO}: {key} is {info.get(key)!r} but this run asks for "
-                                   f"{recipe[key]!r}; resume with the same settings or use a new folder")
+                                   f"{recipe.get(key)!r}; resume with the same settings or use a new folder")
         return info
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise DatasetError(f"{out}: not an empty folder; choose a new one, or pass --resume to continue "

@@ -5,18 +5,22 @@ from pathlib import Path
 from .. import images
 from ..errors import DatasetError
 from ..synth import HEAD_DENSITIES, RIG_VERSION
+from ..synth.character import VARIETIES
 from . import format as fmt
 from . import synthetic
 
 # The dataset.json fields that decide the content; a resumed run must match them all.
-_RECIPE = ("seed", "characters", "poses_per_character", "val_fraction", "test_fraction", "head_density", "rig")
+_RECIPE = ("seed", "characters", "poses_per_character", "val_fraction", "test_fraction", "head_density", "rig",
+           "variety")
 
 
-def _recipe(seed, characters, poses, val_fraction, test_fraction, head_density) -> dict:
+def _recipe(seed, characters, poses, val_fraction, test_fraction, head_density, variety) -> dict:
     if poses < 1:
         raise DatasetError(f"need at least one pose per character, got {poses}")
     if head_density not in HEAD_DENSITIES:
         raise DatasetError(f"head density must be one of {', '.join(HEAD_DENSITIES)}, not {head_density!r}")
+    if variety not in VARIETIES:
+        raise DatasetError(f"variety must be one of {', '.join(VARIETIES)}, not {variety!r}")
     counts = fmt.split_counts(characters, val_fraction, test_fraction)
     return {"seed": seed, "characters": characters, "poses_per_character": poses, "val_fraction": val_fraction,
             "test_fraction": test_fraction, "head_density": head_density, "rig": RIG_VERSION, "splits": counts,
@@ -24,7 +28,9 @@ def _recipe(seed, characters, poses, val_fraction, test_fraction, head_density) 
                               "head_x, head_y, neck_z": "|x| = sqrt(u), random sign" if head_density == "linear"
                               else "uniform [-1, 1]"},
             "conventions": "head_x > 0 looks up; head_y > 0 turns toward the image left; neck_z > 0 tilts the "
-                           "head top toward the image left; left_eye is the character's own, on the image right"}
+                           "head top toward the image left; left_eye is the character's own, on the image right",
+            # absent (as in datasets made before it existed) for the standard characters
+            **({"variety": variety} if variety != "standard" else {})}
 
 
 def _save_missing(path: Path, render) -> None:
@@ -33,9 +39,9 @@ def _save_missing(path: Path, render) -> None:
         images.save_png(path, render())
 
 
-def _write_character(folder: Path, seed: int, index: int, poses: int, head_density: str) -> int:
+def _write_character(folder: Path, seed: int, index: int, poses: int, head_density: str, variety: str) -> int:
     """Render and save one character's files (those not there yet); returns the number of samples."""
-    spec = synthetic.character_spec(seed, index)
+    spec = synthetic.character_spec(seed, index, variety)
     _save_missing(folder / fmt.REST, lambda: synthetic.render_rest(spec))
     samples = list(range(poses))
     labels = [synthetic.sample_pose_for(seed, index, s, head_density) for s in samples]
@@ -69,7 +75,7 @@ class _Silent:
 
 def synthesize(out, characters: int, poses: int, seed: int = 0, val_fraction: float = 0.05,
                test_fraction: float = 0.05, head_density: str = "linear", resume: bool = False,
-               progress=None, workers: int = 1) -> dict:
+               progress=None, workers: int = 1, variety: str = "standard") -> dict:
     """Write the dataset; returns {"written": characters rendered now, "kept": complete ones found, "splits"}.
     `progress(total)`, e.g. tqdm, is called once the settings are checked and must return a context manager
     with update(n): it counts samples, kept ones included, a character at a time. `workers` > 1 renders
@@ -77,13 +83,13 @@ def synthesize(out, characters: int, poses: int, seed: int = 0, val_fraction: fl
     out = Path(out)
     if workers < 1:
         raise DatasetError(f"workers must be at least 1, got {workers}")
-    recipe = _recipe(seed, characters, poses, val_fraction, test_fraction, head_density)
+    recipe = _recipe(seed, characters, poses, val_fraction, test_fraction, head_density, variety)
     fmt.start(out, "synth", recipe, _RECIPE, resume)
     jobs = []
     for index in range(characters):
         folder = out / fmt.split_of(index, recipe["splits"]) / synthetic.character_id(index)
         if not (folder / fmt.LABELS).exists():
-            jobs.append((folder, seed, index, poses, head_density))
+            jobs.append((folder, seed, index, poses, head_density, variety))
     with (progress or _Silent)(total=characters * poses) as bar:
         bar.update((characters - len(jobs)) * poses)
         if workers == 1:

@@ -2,17 +2,23 @@
 on-the-fly loader and `puppeteer dataset synth` produce exactly the same characters, poses and pixels."""
 import numpy as np
 
+from ..errors import DatasetError
 from ..pose import Pose
 from ..synth import CharacterSpec, random_character, render, sample_pose
+from ..synth.character import VARIETIES, widen
 
 
 def character_id(index: int) -> str:
     return f"c{index:05d}"
 
 
-def character_spec(seed: int, index: int) -> CharacterSpec:
+def character_spec(seed: int, index: int, variety: str = "standard") -> CharacterSpec:
+    """`variety` "wide" moves half of the characters toward real art (synth.character.widen)."""
+    if variety not in VARIETIES:
+        raise DatasetError(f"variety must be one of {', '.join(VARIETIES)}, not {variety!r}")
     state = np.random.SeedSequence([seed, index, 0]).generate_state(1)[0]
-    return random_character(int(state))
+    spec = random_character(int(state))
+    return widen(spec) if variety == "wide" else spec
 
 
 def sample_pose_for(seed: int, index: int, sample: int, head_density: str = "linear") -> Pose:
