@@ -12,6 +12,7 @@ from puppeteer.data.dataset import PoseDataset, SynthPoseDataset
 from puppeteer.data.synthesize import synthesize
 from puppeteer.errors import DatasetError
 from puppeteer.pose import Pose
+from puppeteer.synth.character import WIDENING
 
 SETTINGS = dict(characters=3, poses=2, seed=7, val_fraction=0.3, test_fraction=0.3)
 
@@ -96,11 +97,16 @@ def test_the_wide_variety_is_recorded_and_resumed_as_such(tmp_path, written):
     out = tmp_path / "wide"
     synthesize(out, **SETTINGS, variety="wide")
     assert fmt.read_info(out)["variety"] == "wide" and "variety" not in fmt.read_info(written)
+    assert fmt.read_info(out)["widening"] == WIDENING and "widening" not in fmt.read_info(written)
     rests = [(root / "val" / "c00001" / fmt.REST).read_bytes() for root in (out, written)]
     assert rests[0] != rests[1]  # character 1 of seed 7 is one of the widened half
     with pytest.raises(DatasetError, match="variety is 'wide' but this run asks for None"):
         synthesize(out, **SETTINGS, resume=True)
     assert synthesize(out, **SETTINGS, variety="wide", resume=True)["kept"] == 3
+    info = {**fmt.read_info(out), "widening": WIDENING - 1}  # made by an earlier widening: its characters differ
+    (out / fmt.INFO).write_text(json.dumps(info))
+    with pytest.raises(DatasetError, match=f"widening is {WIDENING - 1} but this run asks for {WIDENING}"):
+        synthesize(out, **SETTINGS, variety="wide", resume=True)
     loader = SynthPoseDataset(seed=7, characters=3, poses_per_character=2, split="val", val_fraction=0.3,
                               test_fraction=0.3, variety="wide")
     assert torch.equal(loader[0]["rest"], PoseDataset(out, "val")[0]["rest"])  # the loader draws the same

@@ -18,7 +18,7 @@ from puppeteer.training.checkpointing import list_checkpoints, read_checkpoint
 from puppeteer.training.config import TrainConfig
 from puppeteer.training.losses import TrainingLoss, flow_total_variation
 from puppeteer.training.stages import STAGES
-from puppeteer.training.trainer import build_network, resume, train, train_step
+from puppeteer.training.trainer import at_rest, build_network, resume, train, train_step
 
 SIZE = fmt.IMAGE_SIZE
 
@@ -125,6 +125,39 @@ def test_flow_smoothness_irons_out_a_noisy_flow(dataset, tmp_path):
         with torch.no_grad():
             roughness[weight] = flow_total_variation(model(batch["morphed"], batch["pose"][:, :3])[4]).item()
     assert roughness[0.1] < 0.75 * roughness[0.0], roughness
+
+
+def test_at_rest_asks_the_first_share_of_the_batch_for_no_change():
+    batch = {"pose": torch.rand(4, 6) + 0.1, **{name: torch.rand(4, 4, 8, 8) for name in ("rest", "morphed", "posed")}}
+    for name, stage in STAGES.items():
+        rested = at_rest(stage, batch, 0.5)
+        moved = [i for i in range(6) if i not in range(6)[stage.moves]]
+        assert torch.equal(rested["pose"][:2, stage.moves], torch.zeros(2, 3)), name
+        assert torch.equal(rested["pose"][:, moved], batch["pose"][:, moved])  # the other network's part stays
+        assert torch.equal(rested["pose"][2:], batch["pose"][2:])
+        assert torch.equal(rested[stage.target][:2], batch[stage.reference][:2])
+        assert torch.equal(rested[stage.target][2:], batch[stage.target][2:])
+        assert at_rest(stage, batch, 0.0) is batch
+    assert batch["pose"].min() > 0 and not torch.equal(batch["posed"][:2], batch["morphed"][:2])  # left alone
+
+
+def test_rest_samples_teach_the_rotator_to_leave_a_picture_alone(dataset, tmp_path):
+    """From a rotator whose flow is noise, the same steps with half of each batch at rest leave its answer to
+    "no head movement" much closer to its input than without them."""
+    batch, stage = _fixed_batch(dataset), STAGES["rotator"]
+    change = {}
+    for fraction in (0.0, 0.5):
+        torch.manual_seed(0)
+        cfg = tiny(dataset, tmp_path, stage="rotator", source="dataset", rest_fraction=fraction)
+        model = build_network(cfg, stage.network, "cpu")
+        torch.nn.init.normal_(model.zhou_grid_change.weight, std=0.02)
+        optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=cfg.betas)
+        for step in range(40):
+            train_step(stage, model, {}, batch, TrainingLoss(cfg), optimizer, step, cfg, "cpu")
+        with torch.no_grad():
+            resampled = model(batch["morphed"], torch.zeros(2, 3))[1]
+        change[fraction] = (resampled - batch["morphed"]).abs().mean().item()
+    assert change[0.5] < 0.75 * change[0.0], change
 
 
 def test_fine_tuning_starts_from_an_original_format_checkpoint(tha1_weights, dataset, tmp_path):
@@ -251,6 +284,9 @@ def test_config_file_stage_tables_and_flags(dataset, tmp_path, capsys):
     assert main(["train", "morpher", "--dataset", str(dataset), "--out", str(tmp_path), "--steps", "1",
                  "--flow-smoothness", "0.1"]) == 2
     assert "flow_smoothness applies to the rotator only" in capsys.readouterr().err
+    assert main(["train", "morpher", "--dataset", str(dataset), "--out", str(tmp_path), "--steps", "1",
+                 "--rest-fraction", "1.5"]) == 2
+    assert "rest_fraction = 1.5 must be a share between 0 and 1" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("recipe", sorted((Path(__file__).parents[1] / "configs").glob("*.toml")),

@@ -5,13 +5,13 @@ from pathlib import Path
 from .. import images
 from ..errors import DatasetError
 from ..synth import HEAD_DENSITIES, RIG_VERSION
-from ..synth.character import VARIETIES
+from ..synth.character import VARIETIES, WIDENING
 from . import format as fmt
 from . import synthetic
 
 # The dataset.json fields that decide the content; a resumed run must match them all.
 _RECIPE = ("seed", "characters", "poses_per_character", "val_fraction", "test_fraction", "head_density", "rig",
-           "variety")
+           "variety", "widening")
 
 
 def _recipe(seed, characters, poses, val_fraction, test_fraction, head_density, variety) -> dict:
@@ -30,7 +30,7 @@ def _recipe(seed, characters, poses, val_fraction, test_fraction, head_density, 
             "conventions": "head_x > 0 looks up; head_y > 0 turns toward the image left; neck_z > 0 tilts the "
                            "head top toward the image left; left_eye is the character's own, on the image right",
             # absent (as in datasets made before it existed) for the standard characters
-            **({"variety": variety} if variety != "standard" else {})}
+            **({"variety": variety, "widening": WIDENING} if variety != "standard" else {})}
 
 
 def _save_missing(path: Path, render) -> None:

@@ -177,20 +177,27 @@ def random_character(seed: int) -> CharacterSpec:
 
 
 VARIETIES = ("standard", "wide")
+WIDENING = 2  # recorded in a wide dataset's dataset.json: 1 = skins and outlines only, 2 = also eyes and mouths
 
 
 def widen(spec: CharacterSpec) -> CharacterSpec:
     """Half of the characters moved toward 3-D and other real art, where the bundled model fails (issue 23;
-    measured on Godette): pale and pink skins besides the peach ones, no outlines or thin ones, larger eyes with
-    larger irises. From a random stream of its own, so the character is otherwise the one `random_character` drew."""
+    measured on Godette): pale and pink skins besides the peach ones, no outlines or thin ones, eyes up to half
+    again as tall (Godette's are 33 px tall and 25 wide; the rig's about 24 by 25) with taller irises, and half of
+    them small mouths that open a little (hers opens 14 × 6 px; the rig's 17 × 10). From a random stream of its
+    own, so the character is otherwise the one `random_character` drew."""
     rng = np.random.default_rng([spec.seed, 23])
     if rng.random() < 0.5:
         return spec
     skin = pal.hsv(rng.uniform(-0.03, 0.08), rng.uniform(0.03, 0.28), rng.uniform(0.88, 1.0))
     colors = replace(spec.colors, **_skin_shades(skin, rng))
-    grow = rng.uniform(1.0, 1.25)
-    eyes = replace(spec.eyes, w=min(spec.eyes.w * grow, spec.eyes.x - 0.1), h=spec.eyes.h * grow,
+    eyes = replace(spec.eyes, w=min(spec.eyes.w * rng.uniform(0.95, 1.15), spec.eyes.x - 0.1),
+                   h=spec.eyes.h * rng.uniform(1.15, 1.6),
                    iris_w=min(spec.eyes.iris_w * rng.uniform(1.0, 1.3), 0.9),
                    iris_h=min(spec.eyes.iris_h * rng.uniform(1.0, 1.15), 0.97))
     line_width = float(rng.choice([0.0, 0.5, 1.0], p=[0.45, 0.3, 0.25])) * spec.line_width
-    return replace(spec, colors=colors, eyes=eyes, line_width=line_width)
+    mouth = spec.mouth
+    if rng.random() < 0.5:
+        mouth = replace(mouth, w=mouth.w * rng.uniform(0.6, 0.9), depth=mouth.depth * rng.uniform(0.35, 0.7),
+                        teeth=False, fang=False)
+    return replace(spec, colors=colors, eyes=eyes, mouth=mouth, line_width=line_width)

@@ -68,6 +68,10 @@ class TrainConfig:
     flow_smoothness: float = _key(0.0, "rotator only: weight of the total variation of its predicted flow, in "
                                        "pixels (0: off); keeps turned heads' outlines clean")
     noise_std: float = _key(0.0, "std of Gaussian noise added to the network's input images while training")
+    recolour: float = _key(0.0, "share of training samples recoloured (a hue turn of up to 34°, saturation ×0.4–1.2, "
+                                "brightness ×0.75–1.15), input and target alike: colours come from the picture")
+    rest_fraction: float = _key(0.0, "share of each batch shown at rest (the stage's pose parameters 0, the target "
+                                     "its input): teaches it to leave a character alone when nothing moves")
     device: str = _key("auto", "auto, cpu, cuda or cuda:N (under torchrun each process takes its local GPU)")
     precision: str = _key("fp32", "fp32 or bf16 (autocast)")
     seed: int = _key(0, "seed for weights, data order and noise")
@@ -128,6 +132,9 @@ class TrainConfig:
             raise TrainingError("lr must be positive")
         if len(self.betas) != 2 or len(self.perceptual_layers) != 3:
             raise TrainingError("betas takes 2 numbers and perceptual_layers 3")
+        for key in ("rest_fraction", "recolour"):
+            if getattr(self, key) > 1:
+                raise TrainingError(f"{key} = {getattr(self, key)} must be a share between 0 and 1")
         if self.flow_smoothness and self.stage != "rotator":
             raise TrainingError("flow_smoothness applies to the rotator only: set it in the config's [rotator] table")
         try:

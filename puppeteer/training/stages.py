@@ -7,12 +7,15 @@ import torch
 MORPHER, ROTATOR, COMBINER = "face_morpher", "two_algo_face_rotator", "combiner"
 
 
+MORPH_POSE, ROTATE_POSE = slice(3, 6), slice(0, 3)  # the pose columns each network answers
+
+
 def _morph_pose(batch) -> torch.Tensor:
-    return batch["pose"][:, 3:6]
+    return batch["pose"][:, MORPH_POSE]
 
 
 def _rotate_pose(batch) -> torch.Tensor:
-    return batch["pose"][:, 0:3]
+    return batch["pose"][:, ROTATE_POSE]
 
 
 def _rotator_input(batch, frozen, source: str) -> torch.Tensor:
@@ -42,6 +45,7 @@ class Stage:
     outputs: tuple   # names of the network's leading outputs compared with the target
     upstream: tuple  # frozen networks needed besides the morpher (which `source` decides)
     inputs: callable  # (batch, frozen networks by name, source) → ([images], pose)
+    moves: slice     # the pose columns the stage's network answers
     flow: int | None = None  # index of the network's predicted flow among its outputs, if it has one
 
     def needs(self, source: str) -> tuple:
@@ -62,8 +66,8 @@ class Stage:
 
 
 STAGES = {
-    "morpher": Stage(MORPHER, "morphed", "rest", ("output_image",), (), _morpher_inputs),
-    "rotator": Stage(ROTATOR, "posed", "morphed", ("color_changed", "resampled"), (), _rotator_inputs,
+    "morpher": Stage(MORPHER, "morphed", "rest", ("output_image",), (), _morpher_inputs, MORPH_POSE),
+    "rotator": Stage(ROTATOR, "posed", "morphed", ("color_changed", "resampled"), (), _rotator_inputs, ROTATE_POSE,
                      flow=4),  # grid_change
-    "combiner": Stage(COMBINER, "posed", "morphed", ("final_image",), (ROTATOR,), _combiner_inputs),
+    "combiner": Stage(COMBINER, "posed", "morphed", ("final_image",), (ROTATOR,), _combiner_inputs, ROTATE_POSE),
 }

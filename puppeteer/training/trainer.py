@@ -26,6 +26,7 @@ from .loading import device_batches
 from .losses import TrainingLoss
 from .metrics import display_space, psnr
 from .monitor import Monitor
+from .recolour import recolour_batch
 from .stages import STAGES, Stage
 
 
@@ -197,9 +198,23 @@ def add_noise(image: torch.Tensor, std: float) -> torch.Tensor:
     return image + std * torch.randn_like(image) if std else image
 
 
+def at_rest(stage: Stage, batch: dict, fraction: float) -> dict:
+    """The batch with its first `fraction` of samples (rounded) asked for no change: the stage's pose parameters
+    0 and, as the target, the picture its input stands for. On the rig that is the exact truth (the rest pose is
+    pose 0), and for pictures unlike the rig's it is the one answer known without a renderer."""
+    count = round(fraction * batch["pose"].shape[0])
+    if not count:
+        return batch
+    pose, target = batch["pose"].clone(), batch[stage.target].clone()
+    pose[:count, stage.moves] = 0
+    target[:count] = batch[stage.reference][:count]
+    return {**batch, "pose": pose, stage.target: target}
+
+
 def train_step(stage: Stage, net, frozen: dict, batch: dict, loss_fn: TrainingLoss, optimizer, step: int,
                cfg: TrainConfig, device) -> dict:
     """One optimiser step; returns the loss and its parts (tensors, not yet synchronised)."""
+    batch = at_rest(stage, recolour_batch(batch, cfg.recolour, cfg.convention), cfg.rest_fraction)
     with autocast(device, cfg.precision):
         with torch.no_grad():
             images, pose = stage.inputs(batch, frozen, cfg.source)
