@@ -34,12 +34,13 @@ stage() {  # stage NAME [extra flags...]: train (or resume) the stage, then expo
   puppeteer train export "$run" --out "$export_dir" --overwrite
 }
 
-polish() {  # polish RUN NAME FILE [flags...]: fine-tune the exported stage (FILE in $export_dir) in run folder RUN
+polish() {  # polish RUN NAME FILE [flags...]: fine-tune the exported stage (FILE in $export_dir) in run folder RUN,
+  # on $DATA when it is set, else on $data
   local run=$work/$1 name=$2 file=$3; shift 3
   if [ -d "$run/checkpoints" ]; then
     puppeteer train "$name" --resume --out "$run"
   else
-    puppeteer train "$name" --config "$config" --dataset "$data" --out "$run" --init "$export_dir/$file" \
+    puppeteer train "$name" --config "$config" --dataset "${DATA:-$data}" --out "$run" --init "$export_dir/$file" \
       "$@" "${steps[@]}"
   fi
   puppeteer train export "$run" --out "$export_dir" --overwrite
@@ -51,9 +52,10 @@ rotator_cycle() {  # rotator_cycle NAME DOWNSCALE LR [STEPS [WARM-UP [flags...]]
     --warmup-steps "${5:-50}" --flow-smoothness 0.01 "${@:6}"
 }
 
-combiner_cycle() {  # combiner_cycle NAME LR [STEPS]: the combiner, at half resolution, behind the rotator as it now is
+combiner_cycle() {  # combiner_cycle NAME LR [STEPS [flags...]]: the combiner, at half resolution, behind the rotator
+  # as it now is
   polish "combiner-$1" combiner combiner.pt --downscale 2 --frozen "$export_dir" --steps "${3:-500}" --lr "$2" \
-    --warmup-steps 50
+    --warmup-steps 50 "${@:4}"
 }
 
 first_phase() {
@@ -109,6 +111,25 @@ combiner_cycle frame3 1e-4 1000
 rotator_cycle frame4 4 1e-4 12000 100
 combiner_cycle frame4 1e-4 1000
 
+# the real-art phase (issue 23): on `dataset synth --variety wide` characters (widening 2: half of them with pale or
+# pink skin, no or thin outlines, taller eyes, small mouths, as Godette's real renders have), with rest samples
+# (the pose at 0, the input as the target) so that a character unlike the rig's is left alone when nothing moves,
+# and for the later rotator and combiner recoloured samples (colours from the picture, not the rig's palette)
+wide=$work/wide
+if [ ! -f "$wide/dataset.json" ]; then
+  puppeteer dataset synth --out "$wide" --characters 300 --poses 16 --seed 0 --variety wide
+fi
+DATA=$wide polish wide-morpher morpher face_morpher.pt --face-box 110,80,96 --steps 3000 --lr 3e-4 --warmup-steps 50 \
+  --rest-fraction 0.125
+DATA=$wide rotator_cycle wide1 4 1e-4 3000 100 --rest-fraction 0.125
+DATA=$wide rotator_cycle wide2 4 1e-4 3000 100 --rest-fraction 0.125 --recolour 0.5
+DATA=$wide combiner_cycle wide2 1e-4 1000 --rest-fraction 0.125 --recolour 0.5
+# then a second round with twice the rest samples (the morpher without recolouring: it measured better on Godette)
+DATA=$wide polish wide-morpher2 morpher face_morpher.pt --face-box 110,80,96 --steps 3000 --lr 2e-4 --warmup-steps 50 \
+  --rest-fraction 0.25
+DATA=$wide rotator_cycle wide3 4 1e-4 3000 100 --rest-fraction 0.25 --recolour 0.5
+DATA=$wide combiner_cycle wide3 1e-4 1000 --rest-fraction 0.25 --recolour 0.5
+
 # held-out characters: new rig seeds, never seen in training
 if [ ! -f "$heldout/dataset.json" ]; then
   puppeteer dataset synth --out "$heldout" --characters 40 --poses 8 --seed 1000 --val-fraction 0 --test-fraction 0.5
@@ -127,7 +148,8 @@ description.info.update({
     "name": "puppeteer lite default (width 16, 2 residual blocks, morpher on a 96×96 face box, rotator at a quarter "
             "and combiner at half resolution)",
     "license": "MIT, like the code: trained by talking-head-puppeteer on its own synthetic characters",
-    "training_data": "puppeteer dataset synth --characters 500 --poses 24 --seed 0 (12,000 samples)",
+    "training_data": "puppeteer dataset synth --characters 500 --poses 24 --seed 0 (12,000 samples); then "
+                     "puppeteer dataset synth --characters 300 --poses 16 --seed 0 --variety wide (widening 2)",
     "recipe": "configs/default-model.toml via scripts/train_default_model.sh",
     "evaluation": {"data": "puppeteer dataset synth --characters 40 --poses 8 --seed 1000 --val-fraction 0 "
                            "--test-fraction 0.5, test split (held-out characters)",
