@@ -182,8 +182,8 @@ WIDENING = 2  # recorded in a wide dataset's dataset.json: 1 = skins and outline
 
 def widen(spec: CharacterSpec) -> CharacterSpec:
     """Half of the characters moved toward 3-D and other real art, where the bundled model fails (issue 23;
-    measured on Godette): pale and pink skins besides the peach ones, no outlines or thin ones, eyes up to half
-    again as tall (Godette's are 33 px tall and 25 wide; the rig's about 24 by 25) with taller irises, and half of
+    measured on Godette): pale and pink skins besides the peach ones, no outlines or thin ones, eyes 1.15–1.6
+    times as tall (Godette's are 33 px tall and 25 wide; the rig's about 24 by 25) with taller irises, and half of
     them small mouths that open a little (hers opens 14 × 6 px; the rig's 17 × 10). From a random stream of its
     own, so the character is otherwise the one `random_character` drew."""
     rng = np.random.default_rng([spec.seed, 23])
