@@ -225,3 +225,18 @@ def test_pose_kinds_move_one_part_alone_from_the_same_draws():
     assert sample_pose("eyes-mouth", 0, 0, 5) == Pose(0.0, 0.0, 0.0, *full.morph)
     assert sample_pose("head", 0, 0, 5) == Pose(full.head_x, full.head_y, full.neck_z)
     assert any(full.morph) and any((full.head_x, full.head_y, full.neck_z))
+
+
+def test_a_page_that_went_away_gets_no_traceback(tmp_path):
+    """Closing the browser can cut the page's last request: answering it must not print socketserver's traceback
+    over the user's terminal (it once broke the one-line errors above)."""
+    from puppeteer.render3d.browser import _Channel, _handler
+
+    class Gone:
+        def write(self, data):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    handler_class = _handler(_Channel(), tmp_path, "token")
+    handler = handler_class.__new__(handler_class)  # no socket: only the answering part is under test
+    handler.wfile, handler.request_version, handler.requestline, handler.command = Gone(), "HTTP/1.1", "GET", "GET"
+    handler._send(b"{}", "application/json")  # returns quietly

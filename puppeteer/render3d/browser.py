@@ -67,8 +67,11 @@ def _handler(channel: _Channel, model_folder: Path, token: str):
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.end_headers()
+                self.wfile.write(body)
+            except ConnectionError:  # the page went away (the browser is closing): nothing is left to tell it
+                pass
 
         def _route(self) -> str | None:
             prefix = f"/{token}"
