@@ -109,19 +109,26 @@ def test_a_few_steps_lower_the_training_loss_on_a_fixed_batch(stage, dataset, tm
     assert losses[-1] < 0.93 * losses[0], losses
 
 
+def _noisy_flow_rotator_trained(dataset, tmp_path, batch, steps: int, **settings):
+    """A rotator whose flow starts as noise, after `steps` training steps on `batch` with `settings`."""
+    torch.manual_seed(0)
+    cfg = tiny(dataset, tmp_path, stage="rotator", source="dataset", **settings)
+    stage = STAGES["rotator"]
+    model = build_network(cfg, stage.network, "cpu")
+    torch.nn.init.normal_(model.zhou_grid_change.weight, std=0.02)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=cfg.betas)
+    for step in range(steps):
+        train_step(stage, model, {}, batch, TrainingLoss(cfg), optimizer, step, cfg, "cpu")
+    return model
+
+
 def test_flow_smoothness_irons_out_a_noisy_flow(dataset, tmp_path):
     """From a rotator whose flow is noise, a few steps with the smoothness term leave a much smoother flow than
     the same steps without it."""
-    batch, stage = _fixed_batch(dataset), STAGES["rotator"]
+    batch = _fixed_batch(dataset)
     roughness = {}
     for weight in (0.0, 0.1):
-        torch.manual_seed(0)
-        cfg = tiny(dataset, tmp_path, stage="rotator", source="dataset", changed_weight=4.0, flow_smoothness=weight)
-        model = build_network(cfg, stage.network, "cpu")
-        torch.nn.init.normal_(model.zhou_grid_change.weight, std=0.02)
-        optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=cfg.betas)
-        for step in range(8):
-            train_step(stage, model, {}, batch, TrainingLoss(cfg), optimizer, step, cfg, "cpu")
+        model = _noisy_flow_rotator_trained(dataset, tmp_path, batch, 8, changed_weight=4.0, flow_smoothness=weight)
         with torch.no_grad():
             roughness[weight] = flow_total_variation(model(batch["morphed"], batch["pose"][:, :3])[4]).item()
     assert roughness[0.1] < 0.75 * roughness[0.0], roughness
@@ -144,16 +151,10 @@ def test_at_rest_asks_the_first_share_of_the_batch_for_no_change():
 def test_rest_samples_teach_the_rotator_to_leave_a_picture_alone(dataset, tmp_path):
     """From a rotator whose flow is noise, the same steps with half of each batch at rest leave its answer to
     "no head movement" much closer to its input than without them."""
-    batch, stage = _fixed_batch(dataset), STAGES["rotator"]
+    batch = _fixed_batch(dataset)
     change = {}
     for fraction in (0.0, 0.5):
-        torch.manual_seed(0)
-        cfg = tiny(dataset, tmp_path, stage="rotator", source="dataset", rest_fraction=fraction)
-        model = build_network(cfg, stage.network, "cpu")
-        torch.nn.init.normal_(model.zhou_grid_change.weight, std=0.02)
-        optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=cfg.betas)
-        for step in range(40):
-            train_step(stage, model, {}, batch, TrainingLoss(cfg), optimizer, step, cfg, "cpu")
+        model = _noisy_flow_rotator_trained(dataset, tmp_path, batch, 40, rest_fraction=fraction)
         with torch.no_grad():
             resampled = model(batch["morphed"], torch.zeros(2, 3))[1]
         change[fraction] = (resampled - batch["morphed"]).abs().mean().item()
