@@ -47,12 +47,15 @@ def collected():
 
 @pytest.fixture
 def rendering(collected):
-    """The worker with a blank character and a poser that never waits: each new pose renders at once."""
+    """The worker with a blank character and a poser that never waits: each new pose renders at once. The rest
+    pose that setting them up renders is waited for and dropped, so a test sees only the frames it asked for."""
     pipeline, frames = collected
     poser = GatedPoser()
     poser.gate.set()
     pipeline.set_character(np.zeros((8, 8, 4), np.uint8))
     pipeline.set_poser(poser)
+    assert pipeline.wait_until_idle()
+    frames.clear()
     return pipeline, frames
 
 
