@@ -78,6 +78,15 @@ def test_closing_an_eye_changes_only_that_eyes_side(godette):
 
 
 @needs_browser
+def test_an_eye_closes_gradually_even_where_the_model_makes_its_blink_binary(godette):
+    browser, rig, _ = godette  # Godette's Blink_L and Blink_R are binary: three-vrm would snap them at 0.5
+    rest, closed = rig.render(browser, Pose()), rig.render(browser, Pose(left_eye=1.0))
+    for weight in (0.3, 0.7):
+        half = rig.render(browser, Pose(left_eye=weight))
+        assert changed(rest, half).sum() > 50 and changed(closed, half).sum() > 50, weight
+
+
+@needs_browser
 def test_each_head_parameter_moves_the_face_as_the_rig_does(godette):
     browser, rig, face = godette
     up = rig_module.landmarks(rig, browser, (1.0, 0.0, 0.0))

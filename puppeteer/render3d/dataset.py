@@ -17,7 +17,7 @@ from .browser import Browser
 from .rig import model_format, prepare_rig
 
 # the dataset.json fields a resumed run must repeat
-_RECIPE = ("seed", "poses_per_character", "pose_kind", "split", "models", "map")
+_RECIPE = ("seed", "poses_per_character", "pose_kind", "split", "models", "map", "expression_weights")
 # what the poses move: THA v1's random poses, or one part alone (validation sets that tell the morpher's errors from
 # the rotator's)
 POSE_KINDS = ("random", "eyes-mouth", "head")
@@ -62,6 +62,7 @@ def _recipe(models: list[Path], poses: int, seed: int, split: str, mapping: dict
             "pose_sampling": {"left_eye, right_eye, mouth": "uniform [0, 1]" if kind != "head" else "0",
                               "head_x, head_y, neck_z": "|x| = sqrt(u), random sign" if kind != "eyes-mouth"
                               else "0"},
+            "expression_weights": "continuous (binary VRM expressions too)",
             "renderer": "three.js 0.171.0 + @pixiv/three-vrm 3.5.5 in headless Chromium (SwiftShader)"}
 
 

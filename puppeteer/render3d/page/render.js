@@ -45,6 +45,9 @@ async function loadVRM(url) {
   noCulling(vrm.scene);
   const bone = (name) => vrm.humanoid.getNormalizedBoneNode(name);
   const manager = vrm.expressionManager;
+  // a binary expression snaps to 0 or 1 at 0.5 (Godette's Blink_L/Blink_R are binary): THA v1's eyes and mouth
+  // close gradually, so every expression follows its weight
+  if (manager) for (const e of manager.expressions) e.isBinary = false;
   return {
     root: vrm.scene,
     axes: vrm.meta && vrm.meta.metaVersion === '1' ? 'vrm1' : 'vrm0',
