@@ -125,6 +125,11 @@ def _bad_checkpoint(folder, kind, tha1_weights=None):
         desc["networks"]["two_algo_face_rotator"]["downscale"] = 3
         (folder / "model.json").write_text(json.dumps(desc))
         return "model.json: two_algo_face_rotator.downscale 3 must be one of 1, 2, 4"
+    if kind == "rest anchor of text":
+        desc = json.loads((folder / "model.json").read_text())
+        desc["networks"]["two_algo_face_rotator"]["rest_anchor"] = "yes"
+        (folder / "model.json").write_text(json.dumps(desc))
+        return "model.json: two_algo_face_rotator.rest_anchor 'yes' must be true or false"
     if kind == "face box too small to downscale":
         desc = json.loads((folder / "model.json").read_text())
         desc["networks"]["face_morpher"].update(face_box=[64, 64, 72], downscale=2)
@@ -139,7 +144,7 @@ def _bad_checkpoint(folder, kind, tha1_weights=None):
 
 KINDS = ["missing", "not a checkpoint", "truncated zip", "truncated legacy", "runs code", "code inside zip",
          "wrong network", "wrong shapes", "width mismatch", "bad face box", "face box of text", "bad downscale",
-         "face box too small to downscale", "bad description"]
+         "rest anchor of text", "face box too small to downscale", "bad description"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -193,6 +198,23 @@ def test_a_downscaled_rotator_sees_a_smaller_picture_and_resamples_the_full_size
     torch.testing.assert_close(outputs[4], enlarged.permute(0, 2, 3, 1))  # the flow, enlarged
     resampled = torch.nn.functional.grid_sample(image, outputs[5], align_corners=True, padding_mode="border")
     torch.testing.assert_close(outputs[1], resampled)  # drawn from the full-size picture
+
+
+def test_a_rest_anchored_rotator_moves_nothing_at_zero_turn_and_the_rest_by_the_difference(tmp_path, tiny_checkpoints):
+    folder = changed_copy(tiny_checkpoints, tmp_path / "anchored", "two_algo_face_rotator", rest_anchor=True)
+    plain, anchored = load_networks(tiny_checkpoints).two_algo_face_rotator, load_networks(folder).two_algo_face_rotator
+    assert anchored.rest_anchor and not plain.rest_anchor
+    torch.nn.init.normal_(plain.zhou_grid_change.weight, std=0.05)  # a flow that is not 0 at rest
+    anchored.load_state_dict(plain.state_dict())
+    image, zero, pose = torch.rand(1, 4, 256, 256) * 2 - 1, torch.zeros(1, 3), torch.tensor([[0.5, -0.8, 0.2]])
+    with torch.no_grad():
+        assert (plain(image, zero)[1] - image).abs().max() > 0.01  # the plain one moves a head that does not turn
+        # exact up to grid_sample's arithmetic at the pixel centres
+        torch.testing.assert_close(anchored(image, zero)[1], image, atol=1e-4, rtol=0)
+        torch.testing.assert_close(anchored.resample(image, zero), image, atol=1e-4, rtol=0)
+        expected = plain(image, pose)[4] - plain(image, zero)[4]
+        torch.testing.assert_close(anchored(image, pose)[4], expected)
+        torch.testing.assert_close(anchored(image, pose)[0], plain(image, pose)[0])  # the colour path is its own
 
 
 def test_a_downscaled_morpher_blends_the_full_size_box_with_enlarged_alpha_and_colour(tmp_path, tiny_checkpoints):

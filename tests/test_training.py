@@ -336,6 +336,18 @@ def test_a_downscaled_rotator_trains_and_exports_its_downscale(dataset, tmp_path
     assert "must be one of 1, 2, 4" in capsys.readouterr().err
 
 
+def test_a_rest_anchored_rotator_trains_and_exports_it_and_only_the_rotator_takes_it(dataset, tmp_path, capsys):
+    model = tmp_path / "model"
+    assert _train_one_step("rotator", dataset, tmp_path / "r", model, "--source", "dataset", "--rest-anchor",
+                           "true") == 0
+    size = read_description(model).sizes["two_algo_face_rotator"]
+    assert size == {"width": 4, "bottleneck_blocks": 1, "rest_anchor": True}
+    assert load_network("two_algo_face_rotator", model / "two_algo_face_rotator.pt", size).rest_anchor
+    assert main(["train", "morpher", "--dataset", str(dataset), "--out", str(tmp_path / "m"), "--steps", "1",
+                 "--rest-anchor", "true"]) == 2
+    assert "rest_anchor applies to the rotator only" in capsys.readouterr().err
+
+
 def _trained_looking(network: str, path, **size) -> torch.nn.Module:
     """A network of `size` with every weight and norm scale away from its start, as if trained; saved at `path`."""
     trained = NETWORKS[network](**size)

@@ -159,7 +159,8 @@ def stage_config(plan: dict, stage: str, out) -> TrainConfig:
     settings = {**TRAINING, "stage": stage, "dataset": str(teacher_folder(out)), "out": str(work_folder(out) / stage),
                 "convention": plan["student"]["convention"], "width": size["width"],
                 "bottleneck_blocks": size["bottleneck_blocks"], "face_box": size.get("face_box", []),
-                "downscale": size.get("downscale", 1), "init": str(start) if widened and start.exists() else "",
+                "downscale": size.get("downscale", 1), "rest_anchor": size.get("rest_anchor", False),
+                "init": str(start) if widened and start.exists() else "",
                 "device": plan["device"], "steps": steps, "val_every": max(25, steps // 8),
                 "warmup_steps": min(TRAINING["warmup_steps"], steps // 5),  # a short run would end warming up
                 "batch_size": min(TRAINING["batch_size"], plan["poses"]),

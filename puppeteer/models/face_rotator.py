@@ -14,12 +14,18 @@ class TwoAlgoFaceRotator(nn.Module):
     With `downscale` d > 1 the network sees the picture shrunk d times (as THA3's half-resolution rotator does)
     and its maps are enlarged back: a turn's flow is smooth, so it loses little, and the resampled picture is
     still drawn from the full-size input, sharp, for 1/d² of the work. THA v1's weights work at full size (1).
+
+    With `rest_anchor` the flow it predicts for the same picture at zero turn is taken away from the flow it
+    predicts for the pose: a head that does not turn is then not moved at all (a flow off by a fraction of a pixel
+    blurs every line of a picture unlike its training data), and small turns stay smooth. It costs a second pass of
+    the main body; THA v1's weights were trained without it.
     """
 
     def __init__(self, width: int = 64, bottleneck_blocks: int = 6, image_channels: int = 4, pose_size: int = 3,
-                 downscale: int = 1):
+                 downscale: int = 1, rest_anchor: bool = False):
         super().__init__()
         self.downscale = check_downscale(downscale)
+        self.rest_anchor = check_rest_anchor(rest_anchor)
         self.main_body = EncoderDecoder(image_channels + pose_size, width, bottleneck_blocks)
         self.pumarola_color_change = nn.Sequential(conv7(width, image_channels), nn.Tanh())
         self.pumarola_alpha_mask = nn.Sequential(conv7(width, image_channels), nn.Sigmoid())
@@ -31,20 +37,29 @@ class TwoAlgoFaceRotator(nn.Module):
         color_change = enlarge(self.pumarola_color_change(y), image)
         alpha_mask = enlarge(self.pumarola_alpha_mask(y), image)
         color_changed = alpha_mask * image + (1 - alpha_mask) * color_change
-        resampled, grid_change, grid = self.warp(image, y)
+        resampled, grid_change, grid = self.warp(image, pose, y)
         return [color_changed, resampled, color_change, alpha_mask, grid_change, grid]
 
     def resample(self, image: torch.Tensor, pose: torch.Tensor) -> torch.Tensor:
         """The resampling path alone, the colour heads skipped: what a chain without the combiner shows."""
-        return self.warp(image, self.features(image, pose))[0]
+        return self.warp(image, pose, self.features(image, pose))[0]
 
     def features(self, image: torch.Tensor, pose: torch.Tensor) -> torch.Tensor:
         image = shrink(image, self.downscale)
         return self.main_body(torch.cat([image, pose_planes(pose, image)], dim=1))
 
-    def warp(self, image: torch.Tensor, features: torch.Tensor) -> list[torch.Tensor]:
+    def warp(self, image: torch.Tensor, pose: torch.Tensor, features: torch.Tensor) -> list[torch.Tensor]:
         """[resampled, grid_change (NHWC), grid (NHWC)]: the input moved along the predicted flow."""
-        return resample_along(image, self.zhou_grid_change(features))
+        grid_change = self.zhou_grid_change(features)
+        if self.rest_anchor:
+            grid_change = grid_change - self.zhou_grid_change(self.features(image, torch.zeros_like(pose)))
+        return resample_along(image, grid_change)
+
+
+def check_rest_anchor(rest_anchor) -> bool:
+    if not isinstance(rest_anchor, bool):
+        raise ValueError(f"rest_anchor {rest_anchor!r} must be true or false")
+    return rest_anchor
 
 
 @torch.compiler.disable  # ATen's CPU grid_sample is ~4× faster than what torch.compile's inductor makes of it

@@ -44,6 +44,8 @@ class TrainConfig:
                                "the face), and paste it back; empty: the whole picture (THA v1)")
     downscale: int = _key(1, "work on the pictures (the morpher: its face box) shrunk this many times (1, 2 or 4) "
                              "and enlarge the flow, masks and colours back: 1/downscale² of the work (THA v1: 1)")
+    rest_anchor: bool = _key(False, "rotator only: take away the flow predicted at zero turn, so a head that does "
+                                    "not turn is not moved at all (THA v1: false)")
     init: str = _key("", "start weights: empty = from scratch, else a .pt to fine-tune from (original THA v1, "
                          "NTUT fork, exported or training checkpoint); one with fewer bottleneck blocks is deepened, "
                          "one with fewer channels widened, computing at first exactly what it did")
@@ -92,6 +94,8 @@ class TrainConfig:
             size["face_box"] = [int(v) for v in self.face_box]
         if self.downscale != 1:
             size["downscale"] = self.downscale
+        if self.rest_anchor:
+            size["rest_anchor"] = True
         return size
 
     def to_dict(self) -> dict:
