@@ -77,8 +77,8 @@ REAL_RENDERS = DEFAULT_CHECKPOINTS.parent / "assets" / "validation" / "godette"
 @pytest.mark.parametrize("kind", ["eyes-mouth", "head", "random"])
 def test_the_real_render_scores_in_model_json_are_what_the_model_does(kind):
     """Godette (a real 3-D model, rendered by `dataset render-3d`): model.json's figures are measured, not hoped
-    for. Loosely: a turned head is drawn closer to the truth than the rest picture. Eyes and mouth are not (issue
-    23: the morpher smears real eyes), so only their recorded score is checked."""
+    for. Loosely: a turned head is drawn closer to the truth than the rest picture, by more than 1 dB; closing
+    eyes and opening the mouth beat leaving the face alone, if only just (issue 23 asks for 1 dB)."""
     from puppeteer.training.evaluation import evaluate
 
     recorded = read_description(DEFAULT_CHECKPOINTS).info["evaluation_real_renders"]["results"][kind]
@@ -88,8 +88,9 @@ def test_the_real_render_scores_in_model_json_are_what_the_model_does(kind):
     for row, scores in recorded.items():
         for metric, value in scores.items():
             assert measured[row][metric] == pytest.approx(value, abs=0.1), (row, metric)
-    if kind != "eyes-mouth":
-        assert measured["chain"]["psnr_face"] > measured["identity (rest)"]["psnr_face"] + 1
+    margin = 0 if kind == "eyes-mouth" else 1
+    for row in ("chain", "fast chain"):
+        assert measured[row]["psnr_face"] > measured["identity (rest)"]["psnr_face"] + margin, row
 
 
 def test_render_uses_the_bundled_model_and_character_by_default(poser, tmp_path):

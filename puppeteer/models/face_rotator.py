@@ -33,26 +33,36 @@ class TwoAlgoFaceRotator(nn.Module):
         init_weights(self)
 
     def forward(self, image: torch.Tensor, pose: torch.Tensor) -> list[torch.Tensor]:
-        y = self.features(image, pose)
+        y, y_rest = self.features_and_rest(image, pose)
         color_change = enlarge(self.pumarola_color_change(y), image)
         alpha_mask = enlarge(self.pumarola_alpha_mask(y), image)
         color_changed = alpha_mask * image + (1 - alpha_mask) * color_change
-        resampled, grid_change, grid = self.warp(image, pose, y)
+        resampled, grid_change, grid = self.warp(image, y, y_rest)
         return [color_changed, resampled, color_change, alpha_mask, grid_change, grid]
 
     def resample(self, image: torch.Tensor, pose: torch.Tensor) -> torch.Tensor:
         """The resampling path alone, the colour heads skipped: what a chain without the combiner shows."""
-        return self.warp(image, pose, self.features(image, pose))[0]
+        return self.warp(image, *self.features_and_rest(image, pose))[0]
 
     def features(self, image: torch.Tensor, pose: torch.Tensor) -> torch.Tensor:
         image = shrink(image, self.downscale)
         return self.main_body(torch.cat([image, pose_planes(pose, image)], dim=1))
 
-    def warp(self, image: torch.Tensor, pose: torch.Tensor, features: torch.Tensor) -> list[torch.Tensor]:
-        """[resampled, grid_change (NHWC), grid (NHWC)]: the input moved along the predicted flow."""
+    def features_and_rest(self, image: torch.Tensor, pose: torch.Tensor) -> tuple:
+        """The main body's features for the pose and, with `rest_anchor`, for zero turn (else None), the two in
+        one batch: on a CPU that costs a third less than two passes."""
+        if not self.rest_anchor:
+            return self.features(image, pose), None
+        both = self.features(torch.cat([image, image]), torch.cat([pose, torch.zeros_like(pose)]))
+        return both[:len(pose)], both[len(pose):]
+
+    def warp(self, image: torch.Tensor, features: torch.Tensor, rest_features: torch.Tensor | None = None
+             ) -> list[torch.Tensor]:
+        """[resampled, grid_change (NHWC), grid (NHWC)]: the input moved along the predicted flow, less the flow
+        predicted at rest when `rest_features` are given."""
         grid_change = self.zhou_grid_change(features)
-        if self.rest_anchor:
-            grid_change = grid_change - self.zhou_grid_change(self.features(image, torch.zeros_like(pose)))
+        if rest_features is not None:
+            grid_change = grid_change - self.zhou_grid_change(rest_features)
         return resample_along(image, grid_change)
 
 
