@@ -4,7 +4,7 @@ import pytest
 
 from puppeteer.pose import Pose
 from puppeteer.synth import random_character, regions, render, sample_pose
-from puppeteer.template import FaceLandmarks, misfit
+from puppeteer.template import EYES_TO_MOUTH, FaceLandmarks, misfit
 
 SEEDS = range(24)
 
@@ -141,7 +141,9 @@ def test_pose_sampling_follows_tha_v1():
 
 def test_the_wide_variety_moves_half_the_characters_toward_real_art(specs):
     """`dataset synth --variety wide`: half the characters keep their design; the others get pale or pink skin,
-    often no outlines, taller eyes and small mouths, and still sit on the template with each morph inside its region."""
+    often no outlines, taller eyes closing higher, small mouths (some dark, most low on a longer face) and thick
+    brows close above the eyes, and still sit on the template with each morph inside its region (a low mouth no
+    lower than Godette's)."""
     from puppeteer.synth.character import widen
 
     widened = [widen(spec) for spec in specs]
@@ -153,11 +155,21 @@ def test_the_wide_variety_moves_half_the_characters_toward_real_art(specs):
     assert min(taller) >= 1.15 and max(taller) > 1.4  # toward Godette's tall eyes
     small = [w for w in changed if w.mouth.depth < 0.75 * before[w.seed].mouth.depth]
     assert small and not any(w.mouth.teeth for w in small)
+    low = [w for w in small if w.mouth.y > before[w.seed].mouth.y]
+    assert low and all(w.face.chin > before[w.seed].face.chin for w in low)
+    assert any(max(w.colors.mouth) < 50 for w in small)  # dark, as Godette's open mouth
+    brows = [w for w in changed if w.eyes.brow_weight > 1]
+    assert brows and all(w.eyes.brow_y < 0.35 and w.hair.bang_length > w.eyes.brow_y * w.eyes.h for w in brows)
+    assert any(w.eyes.closed_lift > 0.2 for w in changed)  # lids that close nearer the eye's middle
     for spec in changed:
         assert min(spec.colors.skin) > 170 and spec.colors.skin[0] >= spec.colors.skin[2]  # pale to pink
         boxes = regions(spec)
         centre = lambda name: ((boxes[name][0] + boxes[name][2]) / 2, (boxes[name][1] + boxes[name][3]) / 2)  # noqa: E731
-        assert misfit(FaceLandmarks(centre("right_eye"), centre("left_eye"), centre("mouth"))) == []
+        eyes = FaceLandmarks(centre("right_eye"), centre("left_eye"), centre("mouth"))
+        if spec in low:  # Godette's own eyes-to-mouth height, measured the same way: 39 px
+            assert eyes.mouth[1] - eyes.eye_midpoint[1] < 40
+            eyes = FaceLandmarks(eyes.left_eye, eyes.right_eye, (eyes.mouth[0], eyes.eye_midpoint[1] + EYES_TO_MOUTH))
+        assert misfit(eyes) == []
         rest = render(spec)
         for name in ("left_eye", "mouth"):
             x0, y0, x1, y1 = boxes[name]

@@ -69,6 +69,8 @@ class Eyes:
     crease: bool
     brow_y: float       # eyebrow above the eye top, × half height
     brow_tilt: float    # outer end of the eyebrow up (+) or down, × half height
+    brow_weight: float = 1.0  # eyebrow thickness, × the standard one
+    closed_lift: float = 0.0  # the closed lash line raised toward the eye's middle, × half height
 
 
 @dataclass(frozen=True)
@@ -177,15 +179,21 @@ def random_character(seed: int) -> CharacterSpec:
 
 
 VARIETIES = ("standard", "wide")
-WIDENING = 2  # recorded in a wide dataset's dataset.json: 1 = skins and outlines only, 2 = also eyes and mouths
+WIDENING = 3  # recorded in a wide dataset's dataset.json: 1 = skins and outlines only, 2 = also eyes and mouths,
+# 3 = also brows close above the eyes, long lower faces with low mouths, dark mouths and lids closing higher
 
 
 def widen(spec: CharacterSpec) -> CharacterSpec:
     """Half of the characters moved toward 3-D and other real art, where the bundled model fails (issue 23;
     measured on Godette): pale and pink skins besides the peach ones, no outlines or thin ones, eyes 1.15–1.6
     times as tall (Godette's are 33 px tall and 25 wide; the rig's about 24 by 25) with taller irises, and half of
-    them small mouths that open a little (hers opens 14 × 6 px; the rig's 17 × 10). From a random stream of its
-    own, so the character is otherwise the one `random_character` drew."""
+    them small mouths that open a little (hers opens 14 × 6 px; the rig's 17 × 10). Since widening 3, half of them
+    have thick brows just above the eyes and clear of the bangs (hers: 5 px thick, 2 px above the lashes; the morpher
+    painted skin over them when it closed an eye); of the small mouths most sit low on a longer lower face (hers is
+    38 px below the eye line, the rig's about 22) and half open dark (hers: near black); and half close their eyes
+    to a line nearer the eye's middle (hers closes there, the rig's low in the eye). From a random stream of its
+    own, drawn in that order, so the character is otherwise the one `random_character` drew and each widening
+    keeps the draws of the one before."""
     rng = np.random.default_rng([spec.seed, 23])
     if rng.random() < 0.5:
         return spec
@@ -196,8 +204,21 @@ def widen(spec: CharacterSpec) -> CharacterSpec:
                    iris_w=min(spec.eyes.iris_w * rng.uniform(1.0, 1.3), 0.9),
                    iris_h=min(spec.eyes.iris_h * rng.uniform(1.0, 1.15), 0.97))
     line_width = float(rng.choice([0.0, 0.5, 1.0], p=[0.45, 0.3, 0.25])) * spec.line_width
-    mouth = spec.mouth
-    if rng.random() < 0.5:
+    mouth, face, hair = spec.mouth, spec.face, spec.hair
+    small = rng.random() < 0.5
+    if small:
         mouth = replace(mouth, w=mouth.w * rng.uniform(0.6, 0.9), depth=mouth.depth * rng.uniform(0.35, 0.7),
                         teeth=False, fang=False)
-    return replace(spec, colors=colors, eyes=eyes, mouth=mouth, line_width=line_width)
+    if rng.random() < 0.5:  # the brows close above the eyes, the bangs' tips above the brows
+        eyes = replace(eyes, brow_y=rng.uniform(0.1, 0.35), brow_weight=rng.uniform(1.5, 2.5))
+        hair = replace(hair, bang_length=max(hair.bang_length, eyes.brow_y * eyes.h + 0.2))
+    if small and rng.random() < 0.7:  # a longer lower face, the mouth lower on it
+        stretch = rng.uniform(1.1, 1.4)
+        face = replace(face, chin=eyes.y + (face.chin - eyes.y) * stretch)
+        lowest = min(face.chin - 1.25 * mouth.depth - 0.1, eyes.y + 0.8)  # no lower than Godette's
+        mouth = replace(mouth, y=min(eyes.y + (mouth.y - eyes.y) * stretch * rng.uniform(1.0, 1.2), lowest))
+    if small and rng.random() < 0.5:
+        colors = replace(colors, mouth=pal.jitter(rng, (30, 20, 24), 8), tongue=pal.jitter(rng, (80, 40, 48), 8))
+    if rng.random() < 0.5:
+        eyes = replace(eyes, closed_lift=rng.uniform(0.2, 0.6))
+    return replace(spec, colors=colors, face=face, eyes=eyes, mouth=mouth, hair=hair, line_width=line_width)

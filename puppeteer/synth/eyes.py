@@ -1,6 +1,7 @@
 """Anime eyes: a white under the lids, a layered iris with pupil and highlights, a thick upper lash with a
 wing at the outer corner. Closing moves the upper lid down (and the lower lid a little up) to a curved lash
-line; the eye's contents are clipped to the opening between the lids.
+line, low in the eye or (closed_lift) nearer its middle; the eye's contents are clipped to the opening between
+the lids.
 
 Eye space: u runs from the inner corner (−1) to the outer one (+1), v up, in half-widths and half-heights."""
 import numpy as np
@@ -11,11 +12,11 @@ from .scene import Scene
 SIDES = {"left_eye": 1, "right_eye": -1}  # left_eye is the character's own left eye, on the image right
 
 
-def _curves(tilt: float):
+def _curves(tilt: float, closed_lift: float = 0.0):
     inner, outer = (-1.0, -0.1), (1.0, tilt)
     upper = g.bezier(inner, (-0.75, 0.8), (0.3, 1.08), outer, 14)
     lower = g.bezier(inner, (-0.7, -0.92), (0.55, -1.0), outer, 14)
-    closed = g.bezier(inner, (-0.45, -0.62), (0.45, -0.6 + 0.3 * tilt), outer, 14)
+    closed = g.bezier(inner, (-0.45, -0.62 + closed_lift), (0.45, -0.6 + 0.3 * tilt + closed_lift), outer, 14)
     wing = np.array([[1.0 + 0.2, tilt + 0.3]])
     return upper, lower, closed, wing
 
@@ -32,7 +33,7 @@ def _ellipse(cu, cv, ru, rv, n=24):
 def draw_eye(sc: Scene, side: int, closing: float) -> None:
     e, c = sc.spec.eyes, sc.spec.colors
     k = float(np.clip(closing, 0.0, 1.0))
-    upper0, lower0, closed, wing = _curves(e.tilt)
+    upper0, lower0, closed, wing = _curves(e.tilt, e.closed_lift)
     upper, lower = g.lerp(upper0, closed, k), g.lerp(lower0, closed, k)
     iu, iv, cv = e.iris_w, e.iris_h, -0.05
     hu = -side * 0.35 * iu  # highlights toward the image left on both eyes: one light source
@@ -74,7 +75,7 @@ def draw(sc: Scene) -> None:
 
 def outline(sc: Scene, side: int) -> np.ndarray:
     """Every point an eye can cover, open or closed, in image pixels for the scene's pose."""
-    upper, lower, closed, wing = _curves(sc.spec.eyes.tilt)
+    upper, lower, closed, wing = _curves(sc.spec.eyes.tilt, sc.spec.eyes.closed_lift)
     pad = sc.spec.eyes.lash  # the lash extends half its width beyond its curve
     points = np.concatenate([upper + (0, pad), lower - (0, pad), closed, wing + (pad, pad)])
     return sc.on_face(_to_head(sc, side, points), 0.01 * sc.r)

@@ -71,5 +71,5 @@ def draw_brows(sc: Scene) -> None:
         inner, outer = (e.x - 0.8 * e.w) * r, (e.x + 1.05 * e.w) * r
         brow = g.bezier((inner, top), (inner + 0.35 * (outer - inner), top + 0.1 * r),
                         (outer - 0.2 * (outer - inner), top + 0.08 * r), (outer, top + e.brow_tilt * e.h * r), 10)
-        shape = g.stroke(brow, g.taper(10, 0.05 * r, 0.06 * r, 0.012 * r, 0.3)) * (side, 1)
+        shape = g.stroke(brow, e.brow_weight * g.taper(10, 0.05 * r, 0.06 * r, 0.012 * r, 0.3)) * (side, 1)
         sc.canvas.fill(sc.on_face(shape, 0.03 * r), c.brow)

@@ -1,6 +1,8 @@
 """The bundled sample characters and the README's pictures, rendered by the rig from fixed seeds, and the bundled
-model posing real art (prepared Ren'Py sprites). After a change to the rig or the model,
-`python -m puppeteer.synth.showcase` renders them again."""
+model posing real art (prepared Ren'Py sprites, Godette's real renders). After a change to the rig or the model,
+`python -m puppeteer.synth.showcase [--before FOLDER]` renders them again (FOLDER: the model shipped before, shown
+beside today's on Godette)."""
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -78,14 +80,47 @@ def sprite_sheet(folder: Path = SPRITES, size: int = 192) -> np.ndarray:
     return np.concatenate(rows)
 
 
-def write_assets() -> None:
+GODETTE = ASSETS / "validation" / "godette"
+GODETTE_SAMPLES = {"eyes-mouth": (3, 4, 6), "random": (1, 3, 5)}
+
+
+def godette_sheet(before: Path | None = None, size: int = 160) -> np.ndarray:
+    """Godette's real renders (input, ground truth) posed by the bundled model in fast rendering, as a CPU shows it,
+    with the model in `before` beside it: eyes and mouth on the left, random poses on the right."""
+    from ..checkpoints import load_networks
+    from ..data.format import read_labels
+    from ..paths import DEFAULT_CHECKPOINTS
+    from ..poser import Poser
+
+    models = ([("bundled before", before)] if before else []) + [("bundled now" if before else "bundled",
+                                                                  DEFAULT_CHECKPOINTS)]
+    posers = [(label, Poser(load_networks(folder), device="cpu", fast=True)) for label, folder in models]
+    halves = []
+    for kind, samples in GODETTE_SAMPLES.items():
+        folder = GODETTE / kind / "test" / "Godette_vrm_v4"
+        rest, poses = images.read_image(folder / "rest.png"), dict(read_labels(folder / "poses.csv"))
+        rows = []
+        for sample in samples:
+            truth = images.read_image(folder / f"{sample:05d}_posed.png")
+            pictures = [("input", rest), ("ground truth", truth)]
+            pictures += [(label, next(poser.render(rest, [poses[sample]]))) for label, poser in posers]
+            rows.append(np.concatenate([tile(p, size, label if not rows else "") for label, p in pictures], axis=1))
+        halves.append(np.concatenate(rows))
+    gap = np.full((halves[0].shape[0], 8, 3), 255, np.uint8)
+    return np.concatenate([halves[0], gap, halves[1]], axis=1)
+
+
+def write_assets(before: Path | None = None) -> None:
     for name, seed in SAMPLES.items():
         images.save_png(CHARACTERS / f"{name}.png", render(random_character(seed)), overwrite=True)
     images.save_png(ASSETS / "readme" / "contact_sheet.png", contact_sheet(), overwrite=True)
     images.save_png(ASSETS / "readme" / "pose_strip.png", pose_strip(), overwrite=True)
     images.save_png(ASSETS / "readme" / "template.png", template_picture(), overwrite=True)
     images.save_png(ASSETS / "readme" / "sprites_posed.png", sprite_sheet(), overwrite=True)
+    images.save_png(ASSETS / "readme" / "godette_bundled_model.png", godette_sheet(before), overwrite=True)
 
 
 if __name__ == "__main__":
-    write_assets()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--before", type=Path, help="the model shipped before, shown beside today's on Godette")
+    write_assets(parser.parse_args().before)
