@@ -117,7 +117,7 @@ combiner_cycle frame4 1e-4 1000
 # and for the later rotator and combiner recoloured samples (colours from the picture, not the rig's palette)
 wide=$work/wide
 if [ ! -f "$wide/dataset.json" ]; then
-  puppeteer dataset synth --out "$wide" --characters 300 --poses 16 --seed 0 --variety wide
+  puppeteer dataset synth --out "$wide" --characters 300 --poses 16 --seed 0 --variety wide --widening 2
 fi
 DATA=$wide polish wide-morpher morpher face_morpher.pt --face-box 110,80,96 --steps 3000 --lr 3e-4 --warmup-steps 50 \
   --rest-fraction 0.125

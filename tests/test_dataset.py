@@ -107,6 +107,9 @@ def test_the_wide_variety_is_recorded_and_resumed_as_such(tmp_path, written):
     (out / fmt.INFO).write_text(json.dumps(info))
     with pytest.raises(DatasetError, match=f"widening is {WIDENING - 1} but this run asks for {WIDENING}"):
         synthesize(out, **SETTINGS, variety="wide", resume=True)
+    assert synthesize(out, **SETTINGS, variety="wide", widening=WIDENING - 1, resume=True)["kept"] == 3
+    with pytest.raises(DatasetError, match="widening must be one of"):
+        synthesize(tmp_path / "none", **SETTINGS, variety="wide", widening=1)
     loader = SynthPoseDataset(seed=7, characters=3, poses_per_character=2, split="val", val_fraction=0.3,
                               test_fraction=0.3, variety="wide")
     assert torch.equal(loader[0]["rest"], PoseDataset(out, "val")[0]["rest"])  # the loader draws the same

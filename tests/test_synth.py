@@ -175,3 +175,16 @@ def test_the_wide_variety_moves_half_the_characters_toward_real_art(specs):
             x0, y0, x1, y1 = boxes[name]
             ys, xs = np.nonzero(np.any(render(spec, Pose(**{name: 1.0})) != rest, axis=2))
             assert len(xs) > 20 and x0 <= xs.min() and xs.max() <= x1 and y0 <= ys.min() and ys.max() <= y1
+
+def test_an_earlier_widening_is_drawn_again_as_it_was(specs):
+    """`--widening 2` makes a dataset of the widening before brows, low mouths and raised lids again: the third
+    widening draws after the second's, so the second's choices are the same and the third's fields stay put."""
+    from puppeteer.synth.character import widen
+
+    for spec in specs:
+        second, third = widen(spec, 2), widen(spec, 3)
+        assert second.colors.skin == third.colors.skin and second.line_width == third.line_width
+        assert (second.eyes.h, second.mouth.w, second.mouth.depth) == (third.eyes.h, third.mouth.w, third.mouth.depth)
+        assert (second.eyes.brow_weight, second.eyes.closed_lift, second.face, second.hair) == (
+            1.0, 0.0, spec.face, spec.hair)
+    assert any(widen(spec, 2) != widen(spec, 3) for spec in specs)

@@ -2,6 +2,8 @@
 
 
 def register(subparsers) -> None:
+    from ..synth.character import WIDENING, WIDENINGS
+
     p = subparsers.add_parser("dataset", help="make, import or check a training dataset",
                               description="Training datasets: rest, morphed and posed pictures of characters "
                                           "with their pose labels, split by character into train/val/test.")
@@ -22,6 +24,9 @@ def register(subparsers) -> None:
     s.add_argument("--variety", choices=["standard", "wide"], default="standard",
                    help="wide: half of the characters with pale or pink skin, no or thin outlines and larger eyes, "
                         "as 3-D and other real art has them (default standard)")
+    s.add_argument("--widening", type=int, choices=WIDENINGS, default=WIDENING,
+                   help=f"with --variety wide: draw its characters as this widening did, to make an earlier "
+                        f"dataset again (default {WIDENING}, the latest)")
     s.add_argument("--workers", type=int, default=1, metavar="N",
                    help="render characters in N processes (default 1); the output is the same")
     s.add_argument("--resume", action="store_true",
@@ -79,7 +84,7 @@ def run_synth(args) -> int:
     result = synthesize(args.out, args.characters, args.poses, args.seed, args.val_fraction, args.test_fraction,
                         args.head_density, args.resume,
                         progress=lambda total: tqdm(total=total, unit="sample", desc="synth"),
-                        workers=args.workers, variety=args.variety)
+                        workers=args.workers, variety=args.variety, widening=args.widening)
     splits = ", ".join(f"{n} {s}" for s, n in result["splits"].items())
     kept = f", {result['kept']} already complete" if result["kept"] else ""
     print(f"wrote {args.out}: {result['written']} characters rendered{kept} ({splits}; {args.poses} poses each)")

@@ -5,7 +5,7 @@ from pathlib import Path
 from .. import images
 from ..errors import DatasetError
 from ..synth import HEAD_DENSITIES, RIG_VERSION
-from ..synth.character import VARIETIES, WIDENING
+from ..synth.character import VARIETIES, WIDENING, WIDENINGS
 from . import format as fmt
 from . import synthetic
 
@@ -14,13 +14,15 @@ _RECIPE = ("seed", "characters", "poses_per_character", "val_fraction", "test_fr
            "variety", "widening")
 
 
-def _recipe(seed, characters, poses, val_fraction, test_fraction, head_density, variety) -> dict:
+def _recipe(seed, characters, poses, val_fraction, test_fraction, head_density, variety, widening) -> dict:
     if poses < 1:
         raise DatasetError(f"need at least one pose per character, got {poses}")
     if head_density not in HEAD_DENSITIES:
         raise DatasetError(f"head density must be one of {', '.join(HEAD_DENSITIES)}, not {head_density!r}")
     if variety not in VARIETIES:
         raise DatasetError(f"variety must be one of {', '.join(VARIETIES)}, not {variety!r}")
+    if widening not in WIDENINGS:
+        raise DatasetError(f"widening must be one of {', '.join(map(str, WIDENINGS))}, not {widening!r}")
     counts = fmt.split_counts(characters, val_fraction, test_fraction)
     return {"seed": seed, "characters": characters, "poses_per_character": poses, "val_fraction": val_fraction,
             "test_fraction": test_fraction, "head_density": head_density, "rig": RIG_VERSION, "splits": counts,
@@ -30,7 +32,7 @@ def _recipe(seed, characters, poses, val_fraction, test_fraction, head_density, 
             "conventions": "head_x > 0 looks up; head_y > 0 turns toward the image left; neck_z > 0 tilts the "
                            "head top toward the image left; left_eye is the character's own, on the image right",
             # absent (as in datasets made before it existed) for the standard characters
-            **({"variety": variety, "widening": WIDENING} if variety != "standard" else {})}
+            **({"variety": variety, "widening": widening} if variety != "standard" else {})}
 
 
 def _save_missing(path: Path, render) -> None:
@@ -39,9 +41,10 @@ def _save_missing(path: Path, render) -> None:
         images.save_png(path, render())
 
 
-def _write_character(folder: Path, seed: int, index: int, poses: int, head_density: str, variety: str) -> int:
+def _write_character(folder: Path, seed: int, index: int, poses: int, head_density: str, variety: str,
+                     widening: int) -> int:
     """Render and save one character's files (those not there yet); returns the number of samples."""
-    spec = synthetic.character_spec(seed, index, variety)
+    spec = synthetic.character_spec(seed, index, variety, widening)
     _save_missing(folder / fmt.REST, lambda: synthetic.render_rest(spec))
     samples = list(range(poses))
     labels = [synthetic.sample_pose_for(seed, index, s, head_density) for s in samples]
@@ -75,21 +78,22 @@ class _Silent:
 
 def synthesize(out, characters: int, poses: int, seed: int = 0, val_fraction: float = 0.05,
                test_fraction: float = 0.05, head_density: str = "linear", resume: bool = False,
-               progress=None, workers: int = 1, variety: str = "standard") -> dict:
+               progress=None, workers: int = 1, variety: str = "standard", widening: int = WIDENING) -> dict:
     """Write the dataset; returns {"written": characters rendered now, "kept": complete ones found, "splits"}.
     `progress(total)`, e.g. tqdm, is called once the settings are checked and must return a context manager
     with update(n): it counts samples, kept ones included, a character at a time. `workers` > 1 renders
-    characters in that many processes; the files are the same either way."""
+    characters in that many processes; the files are the same either way. `widening` draws a wide dataset as an
+    earlier widening did, to make one again."""
     out = Path(out)
     if workers < 1:
         raise DatasetError(f"workers must be at least 1, got {workers}")
-    recipe = _recipe(seed, characters, poses, val_fraction, test_fraction, head_density, variety)
+    recipe = _recipe(seed, characters, poses, val_fraction, test_fraction, head_density, variety, widening)
     fmt.start(out, "synth", recipe, _RECIPE, resume)
     jobs = []
     for index in range(characters):
         folder = out / fmt.split_of(index, recipe["splits"]) / synthetic.character_id(index)
         if not (folder / fmt.LABELS).exists():
-            jobs.append((folder, seed, index, poses, head_density, variety))
+            jobs.append((folder, seed, index, poses, head_density, variety, widening))
     with (progress or _Silent)(total=characters * poses) as bar:
         bar.update((characters - len(jobs)) * poses)
         if workers == 1:

@@ -5,20 +5,22 @@ import numpy as np
 from ..errors import DatasetError
 from ..pose import Pose
 from ..synth import CharacterSpec, random_character, render, sample_pose
-from ..synth.character import VARIETIES, widen
+from ..synth.character import VARIETIES, WIDENING, WIDENINGS, widen
 
 
 def character_id(index: int) -> str:
     return f"c{index:05d}"
 
 
-def character_spec(seed: int, index: int, variety: str = "standard") -> CharacterSpec:
-    """`variety` "wide" moves half of the characters toward real art (synth.character.widen)."""
+def character_spec(seed: int, index: int, variety: str = "standard", widening: int = WIDENING) -> CharacterSpec:
+    """`variety` "wide" moves half of the characters toward real art (synth.character.widen, by `widening`)."""
     if variety not in VARIETIES:
         raise DatasetError(f"variety must be one of {', '.join(VARIETIES)}, not {variety!r}")
+    if widening not in WIDENINGS:
+        raise DatasetError(f"widening must be one of {', '.join(map(str, WIDENINGS))}, not {widening!r}")
     state = np.random.SeedSequence([seed, index, 0]).generate_state(1)[0]
     spec = random_character(int(state))
-    return widen(spec) if variety == "wide" else spec
+    return widen(spec, widening) if variety == "wide" else spec
 
 
 def sample_pose_for(seed: int, index: int, sample: int, head_density: str = "linear") -> Pose:

@@ -181,9 +181,10 @@ def random_character(seed: int) -> CharacterSpec:
 VARIETIES = ("standard", "wide")
 WIDENING = 3  # recorded in a wide dataset's dataset.json: 1 = skins and outlines only, 2 = also eyes and mouths,
 # 3 = also brows close above the eyes, long lower faces with low mouths, dark mouths and lids closing higher
+WIDENINGS = (2, 3)  # those `widen` can still draw (a dataset made by one is made again with --widening N)
 
 
-def widen(spec: CharacterSpec) -> CharacterSpec:
+def widen(spec: CharacterSpec, widening: int = WIDENING) -> CharacterSpec:
     """Half of the characters moved toward 3-D and other real art, where the bundled model fails (issue 23;
     measured on Godette): pale and pink skins besides the peach ones, no outlines or thin ones, eyes 1.15–1.6
     times as tall (Godette's are 33 px tall and 25 wide; the rig's about 24 by 25) with taller irises, and half of
@@ -193,7 +194,7 @@ def widen(spec: CharacterSpec) -> CharacterSpec:
     38 px below the eye line, the rig's about 22) and half open dark (hers: near black); and half close their eyes
     to a line nearer the eye's middle (hers closes there, the rig's low in the eye). From a random stream of its
     own, drawn in that order, so the character is otherwise the one `random_character` drew and each widening
-    keeps the draws of the one before."""
+    keeps the draws of the one before (`widening` 2 stops before the third's)."""
     rng = np.random.default_rng([spec.seed, 23])
     if rng.random() < 0.5:
         return spec
@@ -209,6 +210,8 @@ def widen(spec: CharacterSpec) -> CharacterSpec:
     if small:
         mouth = replace(mouth, w=mouth.w * rng.uniform(0.6, 0.9), depth=mouth.depth * rng.uniform(0.35, 0.7),
                         teeth=False, fang=False)
+    if widening < 3:
+        return replace(spec, colors=colors, eyes=eyes, mouth=mouth, line_width=line_width)
     if rng.random() < 0.5:  # the brows close above the eyes, the bangs' tips above the brows
         eyes = replace(eyes, brow_y=rng.uniform(0.1, 0.35), brow_weight=rng.uniform(1.5, 2.5))
         hair = replace(hair, bang_length=max(hair.bang_length, eyes.brow_y * eyes.h + 0.2))
