@@ -22,8 +22,9 @@ def register(subparsers) -> None:
     s.add_argument("--head-density", choices=["linear", "uniform"], default="linear",
                    help="head angle sampling: linear (THA v1, more near ±1) or uniform")
     s.add_argument("--variety", choices=["standard", "wide"], default="standard",
-                   help="wide: half of the characters with pale or pink skin, no or thin outlines and larger eyes, "
-                        "as 3-D and other real art has them (default standard)")
+                   help="wide: half of the characters with pale or pink skin, no or thin outlines, larger eyes, "
+                        "thick brows and small, low or dark mouths, as 3-D and other real art has them "
+                        "(default standard)")
     s.add_argument("--widening", type=int, choices=WIDENINGS, default=WIDENING,
                    help=f"with --variety wide: draw its characters as this widening did, to make an earlier "
                         f"dataset again (default {WIDENING}, the latest)")
