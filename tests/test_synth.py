@@ -176,6 +176,7 @@ def test_the_wide_variety_moves_half_the_characters_toward_real_art(specs):
             ys, xs = np.nonzero(np.any(render(spec, Pose(**{name: 1.0})) != rest, axis=2))
             assert len(xs) > 20 and x0 <= xs.min() and xs.max() <= x1 and y0 <= ys.min() and ys.max() <= y1
 
+
 def test_an_earlier_widening_is_drawn_again_as_it_was(specs):
     """`--widening 2` makes a dataset of the widening before brows, low mouths and raised lids again: the third
     widening draws after the second's, so the second's choices are the same and the third's fields stay put."""
