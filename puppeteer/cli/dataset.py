@@ -2,8 +2,6 @@
 
 
 def register(subparsers) -> None:
-    from ..synth.character import WIDENING, WIDENINGS
-
     p = subparsers.add_parser("dataset", help="make, import or check a training dataset",
                               description="Training datasets: rest, morphed and posed pictures of characters "
                                           "with their pose labels, split by character into train/val/test.")
@@ -25,9 +23,9 @@ def register(subparsers) -> None:
                    help="wide: half of the characters with pale or pink skin, no or thin outlines, larger eyes, "
                         "thick brows and small, low or dark mouths, as 3-D and other real art has them "
                         "(default standard)")
-    s.add_argument("--widening", type=int, choices=WIDENINGS, default=WIDENING,
-                   help=f"with --variety wide: draw its characters as this widening did, to make an earlier "
-                        f"dataset again (default {WIDENING}, the latest)")
+    s.add_argument("--widening", type=int, metavar="N",
+                   help="with --variety wide: draw its characters as widening N (2 or later) did, to make an "
+                        "earlier dataset again (default: the latest)")
     s.add_argument("--workers", type=int, default=1, metavar="N",
                    help="render characters in N processes (default 1); the output is the same")
     s.add_argument("--resume", action="store_true",
@@ -81,11 +79,13 @@ def run_synth(args) -> int:
     from tqdm import tqdm
 
     from ..data.synthesize import synthesize
+    from ..synth.character import WIDENING
 
     result = synthesize(args.out, args.characters, args.poses, args.seed, args.val_fraction, args.test_fraction,
                         args.head_density, args.resume,
                         progress=lambda total: tqdm(total=total, unit="sample", desc="synth"),
-                        workers=args.workers, variety=args.variety, widening=args.widening)
+                        workers=args.workers, variety=args.variety,
+                        widening=WIDENING if args.widening is None else args.widening)
     splits = ", ".join(f"{n} {s}" for s, n in result["splits"].items())
     kept = f", {result['kept']} already complete" if result["kept"] else ""
     print(f"wrote {args.out}: {result['written']} characters rendered{kept} ({splits}; {args.poses} poses each)")

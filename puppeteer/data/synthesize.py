@@ -5,7 +5,7 @@ from pathlib import Path
 from .. import images
 from ..errors import DatasetError
 from ..synth import HEAD_DENSITIES, RIG_VERSION
-from ..synth.character import VARIETIES, WIDENING, WIDENINGS
+from ..synth.character import WIDENING
 from . import format as fmt
 from . import synthetic
 
@@ -19,10 +19,7 @@ def _recipe(seed, characters, poses, val_fraction, test_fraction, head_density, 
         raise DatasetError(f"need at least one pose per character, got {poses}")
     if head_density not in HEAD_DENSITIES:
         raise DatasetError(f"head density must be one of {', '.join(HEAD_DENSITIES)}, not {head_density!r}")
-    if variety not in VARIETIES:
-        raise DatasetError(f"variety must be one of {', '.join(VARIETIES)}, not {variety!r}")
-    if widening not in WIDENINGS:
-        raise DatasetError(f"widening must be one of {', '.join(map(str, WIDENINGS))}, not {widening!r}")
+    synthetic.check_variety(variety, widening)
     counts = fmt.split_counts(characters, val_fraction, test_fraction)
     return {"seed": seed, "characters": characters, "poses_per_character": poses, "val_fraction": val_fraction,
             "test_fraction": test_fraction, "head_density": head_density, "rig": RIG_VERSION, "splits": counts,

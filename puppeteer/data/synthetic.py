@@ -12,12 +12,16 @@ def character_id(index: int) -> str:
     return f"c{index:05d}"
 
 
-def character_spec(seed: int, index: int, variety: str = "standard", widening: int = WIDENING) -> CharacterSpec:
-    """`variety` "wide" moves half of the characters toward real art (synth.character.widen, by `widening`)."""
+def check_variety(variety: str, widening: int) -> None:
     if variety not in VARIETIES:
         raise DatasetError(f"variety must be one of {', '.join(VARIETIES)}, not {variety!r}")
     if widening not in WIDENINGS:
         raise DatasetError(f"widening must be one of {', '.join(map(str, WIDENINGS))}, not {widening!r}")
+
+
+def character_spec(seed: int, index: int, variety: str = "standard", widening: int = WIDENING) -> CharacterSpec:
+    """`variety` "wide" moves half of the characters toward real art (synth.character.widen, by `widening`)."""
+    check_variety(variety, widening)
     state = np.random.SeedSequence([seed, index, 0]).generate_state(1)[0]
     spec = random_character(int(state))
     return widen(spec, widening) if variety == "wide" else spec

@@ -210,18 +210,17 @@ def widen(spec: CharacterSpec, widening: int = WIDENING) -> CharacterSpec:
     if small:
         mouth = replace(mouth, w=mouth.w * rng.uniform(0.6, 0.9), depth=mouth.depth * rng.uniform(0.35, 0.7),
                         teeth=False, fang=False)
-    if widening < 3:
-        return replace(spec, colors=colors, eyes=eyes, mouth=mouth, line_width=line_width)
-    if rng.random() < 0.5:  # the brows close above the eyes, the bangs' tips above the brows
-        eyes = replace(eyes, brow_y=rng.uniform(0.1, 0.35), brow_weight=rng.uniform(1.5, 2.5))
-        hair = replace(hair, bang_length=max(hair.bang_length, eyes.brow_y * eyes.h + 0.2))
-    if small and rng.random() < 0.7:  # a longer lower face, the mouth lower on it
-        stretch = rng.uniform(1.1, 1.4)
-        face = replace(face, chin=eyes.y + (face.chin - eyes.y) * stretch)
-        lowest = min(face.chin - 1.25 * mouth.depth - 0.1, eyes.y + 0.8)  # no lower than Godette's
-        mouth = replace(mouth, y=min(eyes.y + (mouth.y - eyes.y) * stretch * rng.uniform(1.0, 1.2), lowest))
-    if small and rng.random() < 0.5:
-        colors = replace(colors, mouth=pal.jitter(rng, (30, 20, 24), 8), tongue=pal.jitter(rng, (80, 40, 48), 8))
-    if rng.random() < 0.5:
-        eyes = replace(eyes, closed_lift=rng.uniform(0.2, 0.6))
+    if widening >= 3:
+        if rng.random() < 0.5:  # the brows close above the eyes, the bangs' tips above the brows
+            eyes = replace(eyes, brow_y=rng.uniform(0.1, 0.35), brow_weight=rng.uniform(1.5, 2.5))
+            hair = replace(hair, bang_length=max(hair.bang_length, eyes.brow_y * eyes.h + 0.2))
+        if small and rng.random() < 0.7:  # a longer lower face, the mouth lower on it
+            stretch = rng.uniform(1.1, 1.4)
+            face = replace(face, chin=eyes.y + (face.chin - eyes.y) * stretch)
+            lowest = min(face.chin - 1.25 * mouth.depth - 0.1, eyes.y + 0.8)  # no lower than Godette's
+            mouth = replace(mouth, y=min(eyes.y + (mouth.y - eyes.y) * stretch * rng.uniform(1.0, 1.2), lowest))
+        if small and rng.random() < 0.5:
+            colors = replace(colors, mouth=pal.jitter(rng, (30, 20, 24), 8), tongue=pal.jitter(rng, (80, 40, 48), 8))
+        if rng.random() < 0.5:
+            eyes = replace(eyes, closed_lift=rng.uniform(0.2, 0.6))
     return replace(spec, colors=colors, face=face, eyes=eyes, mouth=mouth, hair=hair, line_width=line_width)

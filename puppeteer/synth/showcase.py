@@ -88,20 +88,20 @@ def godette_sheet(before: Path | None = None, size: int = 160) -> np.ndarray:
     """Godette's real renders (input, ground truth) posed by the bundled model in fast rendering, as a CPU shows it,
     with the model in `before` beside it: eyes and mouth on the left, random poses on the right."""
     from ..checkpoints import load_networks
-    from ..data.format import read_labels
+    from ..data import format as fmt
     from ..paths import DEFAULT_CHECKPOINTS
     from ..poser import Poser
 
-    models = ([("bundled before", before)] if before else []) + [("bundled now" if before else "bundled",
-                                                                  DEFAULT_CHECKPOINTS)]
+    models = ([("bundled", DEFAULT_CHECKPOINTS)] if before is None
+              else [("bundled before", before), ("bundled now", DEFAULT_CHECKPOINTS)])
     posers = [(label, Poser(load_networks(folder), device="cpu", fast=True)) for label, folder in models]
     halves = []
     for kind, samples in GODETTE_SAMPLES.items():
         folder = GODETTE / kind / "test" / "Godette_vrm_v4"
-        rest, poses = images.read_image(folder / "rest.png"), dict(read_labels(folder / "poses.csv"))
+        rest, poses = images.read_image(folder / fmt.REST), dict(fmt.read_labels(folder / fmt.LABELS))
         rows = []
         for sample in samples:
-            truth = images.read_image(folder / f"{sample:05d}_posed.png")
+            truth = images.read_image(folder / fmt.image_name(sample, "posed"))
             pictures = [("input", rest), ("ground truth", truth)]
             pictures += [(label, next(poser.render(rest, [poses[sample]]))) for label, poser in posers]
             rows.append(np.concatenate([tile(p, size, label if not rows else "") for label, p in pictures], axis=1))
