@@ -1,4 +1,6 @@
 """The procedural rig: deterministic, template-conformant, and every pose parameter does what it says."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -141,9 +143,9 @@ def test_pose_sampling_follows_tha_v1():
 
 def test_the_wide_variety_moves_half_the_characters_toward_real_art(specs):
     """`dataset synth --variety wide`: half the characters keep their design; the others get pale or pink skin,
-    often no outlines, taller eyes closing higher, small mouths (some dark, most low on a longer face) and thick
-    brows close above the eyes, and still sit on the template with each morph inside its region (a low mouth no
-    lower than Godette's)."""
+    often no outlines, taller eyes closing higher, small mouths (some dark, most low on a longer face), thick
+    brows close above the eyes, triangle noses and faint closed mouths, and still sit on the template with each
+    morph inside its region (a low mouth no lower than Godette's), a triangle nose between the eyes and mouth."""
     from puppeteer.synth.character import widen
 
     widened = [widen(spec) for spec in specs]
@@ -161,6 +163,15 @@ def test_the_wide_variety_moves_half_the_characters_toward_real_art(specs):
     brows = [w for w in changed if w.eyes.brow_weight > 1]
     assert brows and all(w.eyes.brow_y < 0.35 and w.hair.bang_length > w.eyes.brow_y * w.eyes.h for w in brows)
     assert any(w.eyes.closed_lift > 0.2 for w in changed)  # lids that close nearer the eye's middle
+    assert any(w.mouth.line_tone < 0.7 for w in changed)  # a faint closed mouth, as Godette's
+    noses = [w for w in changed if w.face.nose == "triangle"]
+    assert noses
+    for spec in noses[:3]:
+        plain = replace(spec, face=replace(spec.face, nose="dot"))
+        ys, _ = np.nonzero(np.any(render(spec) != render(plain), axis=2))
+        boxes = regions(spec)
+        assert len(ys) > 30 and (boxes["left_eye"][1] + boxes["left_eye"][3]) / 2 < ys.min()
+        assert ys.max() < (boxes["mouth"][1] + boxes["mouth"][3]) / 2
     for spec in changed:
         assert min(spec.colors.skin) > 170 and spec.colors.skin[0] >= spec.colors.skin[2]  # pale to pink
         boxes = regions(spec)
@@ -179,7 +190,8 @@ def test_the_wide_variety_moves_half_the_characters_toward_real_art(specs):
 
 def test_an_earlier_widening_is_drawn_again_as_it_was(specs):
     """`--widening 2` makes a dataset of the widening before brows, low mouths and raised lids again: the third
-    widening draws after the second's, so the second's choices are the same and the third's fields stay put."""
+    widening draws after the second's, so the second's choices are the same and the third's fields stay put; the
+    fourth only adds its noses and faint mouths to the third's characters."""
     from puppeteer.synth.character import widen
 
     for spec in specs:
@@ -189,3 +201,8 @@ def test_an_earlier_widening_is_drawn_again_as_it_was(specs):
         assert (second.eyes.brow_weight, second.eyes.closed_lift, second.face, second.hair) == (
             1.0, 0.0, spec.face, spec.hair)
     assert any(widen(spec, 2) != widen(spec, 3) for spec in specs)
+    for spec in specs:
+        third, fourth = widen(spec, 3), widen(spec, 4)
+        assert replace(fourth, face=replace(fourth.face, nose=third.face.nose, nose_size=1.0),
+                       mouth=replace(fourth.mouth, line_tone=1.0)) == third
+    assert any(widen(spec, 3) != widen(spec, 4) for spec in specs)

@@ -21,8 +21,8 @@ def register(subparsers) -> None:
                    help="head angle sampling: linear (THA v1, more near ±1) or uniform")
     s.add_argument("--variety", choices=["standard", "wide"], default="standard",
                    help="wide: half of the characters with pale or pink skin, no or thin outlines, larger eyes, "
-                        "thick brows and small, low or dark mouths, as 3-D and other real art has them "
-                        "(default standard)")
+                        "thick brows, triangle noses and small, low, dark or faint mouths, as 3-D and other real art "
+                        "has them (default standard)")
     s.add_argument("--widening", type=int, metavar="N",
                    help="with --variety wide: draw its characters as widening N (2 or later) did, to make an "
                         "earlier dataset again (default: the latest)")

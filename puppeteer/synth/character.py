@@ -52,6 +52,7 @@ class Face:
     ear_elf: bool
     nose: str
     blush: bool
+    nose_size: float = 1.0  # the triangle nose's size, × the standard one
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Mouth:
     style: str
     teeth: bool
     fang: bool
+    line_tone: float = 1.0  # the lips' line from the skin (0) to the line colour (1)
 
 
 @dataclass(frozen=True)
@@ -179,9 +181,10 @@ def random_character(seed: int) -> CharacterSpec:
 
 
 VARIETIES = ("standard", "wide")
-WIDENING = 3  # recorded in a wide dataset's dataset.json: 1 = skins and outlines only, 2 = also eyes and mouths,
-# 3 = also brows close above the eyes, long lower faces with low mouths, dark mouths and lids closing higher
-WIDENINGS = (2, 3)  # those `widen` can still draw (a dataset made by one is made again with --widening N)
+WIDENING = 4  # recorded in a wide dataset's dataset.json: 1 = skins and outlines only, 2 = also eyes and mouths,
+# 3 = also brows close above the eyes, long lower faces with low mouths, dark mouths and lids closing higher,
+# 4 = also triangle noses and faint closed mouths
+WIDENINGS = (2, 3, 4)  # those `widen` can still draw (a dataset made by one is made again with --widening N)
 
 
 def widen(spec: CharacterSpec, widening: int = WIDENING) -> CharacterSpec:
@@ -192,9 +195,11 @@ def widen(spec: CharacterSpec, widening: int = WIDENING) -> CharacterSpec:
     have thick brows just above the eyes and clear of the bangs (hers: 5 px thick, 2 px above the lashes; the morpher
     painted skin over them when it closed an eye); of the small mouths most sit low on a longer lower face (hers is
     38 px below the eye line, the rig's about 22) and half open dark (hers: near black); and half close their eyes
-    to a line nearer the eye's middle (hers closes there, the rig's low in the eye). From a random stream of its
-    own, drawn in that order, so the character is otherwise the one `random_character` drew and each widening
-    keeps the draws of the one before (`widening` 2 stops before the third's)."""
+    to a line nearer the eye's middle (hers closes there, the rig's low in the eye). Since widening 4, half of them
+    have a nose drawn as a shaded triangle and half a faint closed mouth (the morpher opened her triangle nose,
+    14 × 10 px, instead of her mouth, a short line halfway between skin and dark, 11 px below it). From a random
+    stream of its own, drawn in that order, so the character is otherwise the one `random_character` drew and each
+    widening keeps the draws of the one before (`widening` 2 stops before the third's)."""
     rng = np.random.default_rng([spec.seed, 23])
     if rng.random() < 0.5:
         return spec
@@ -223,4 +228,9 @@ def widen(spec: CharacterSpec, widening: int = WIDENING) -> CharacterSpec:
             colors = replace(colors, mouth=pal.jitter(rng, (30, 20, 24), 8), tongue=pal.jitter(rng, (80, 40, 48), 8))
         if rng.random() < 0.5:
             eyes = replace(eyes, closed_lift=rng.uniform(0.2, 0.6))
+    if widening >= 4:
+        if rng.random() < 0.5:
+            face = replace(face, nose="triangle", nose_size=rng.uniform(0.7, 1.1))
+        if rng.random() < 0.5:
+            mouth = replace(mouth, line_tone=rng.uniform(0.25, 0.6))
     return replace(spec, colors=colors, face=face, eyes=eyes, mouth=mouth, hair=hair, line_width=line_width)

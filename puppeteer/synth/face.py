@@ -43,6 +43,11 @@ def draw_nose(sc: Scene) -> None:
     lift = 0.12 * r
     if style == "dot":
         sc.canvas.line(sc.on_face(np.array([[0.0, -0.6 * r], [0.01 * r, -0.63 * r]]), lift), c.skin_line, sc.lw)
+    elif style == "triangle":  # a shaded triangle pointing down, as 3-D models draw it, between the eyes and mouth
+        e, m = sc.spec.eyes, sc.spec.mouth
+        top, gap, half = -(e.y + 0.45 * (m.y - e.y)) * r, (m.y - e.y) * r, 0.15 * r * sc.spec.face.nose_size
+        apex = top - 0.33 * sc.spec.face.nose_size * gap
+        sc.canvas.fill(sc.on_face(np.array([[-half, top], [half, top], [0.0, apex]]), lift), c.skin_shadow)
     elif style == "hook":
         hook = np.array([[-0.03 * r, -0.5 * r], [-0.05 * r, -0.62 * r], [0.01 * r, -0.64 * r]])
         sc.canvas.line(sc.on_face(hook, lift), c.skin_line, sc.lw * 0.8)

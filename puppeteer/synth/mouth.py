@@ -3,6 +3,7 @@ a tongue and optionally teeth and a fang."""
 import numpy as np
 
 from . import geometry as g
+from . import palette as pal
 from .scene import Scene
 
 
@@ -28,6 +29,7 @@ def _bottom(sc: Scene, top: np.ndarray, opening: float) -> np.ndarray:
 def draw(sc: Scene) -> None:
     m, c, r = sc.spec.mouth, sc.spec.colors, sc.r
     k = float(np.clip(sc.pose.mouth, 0.0, 1.0))
+    line = pal.mix(c.skin, c.line, m.line_tone)
     top = _top(sc, k)
     face = lambda pts: sc.on_face(pts, 0.02 * r)  # noqa: E731
     if k > 0.001:
@@ -43,8 +45,8 @@ def draw(sc: Scene) -> None:
                 x, y, size = 0.5 * top[-1, 0], top[len(top) * 3 // 4, 1], min(0.09 * r, 0.7 * depth)
                 inside.fill(face(np.array([[x - 0.45 * size, y + 1], [x + 0.45 * size, y + 1], [x, y - size]])),
                             (255, 255, 255))
-        sc.canvas.line(face(shape), c.line, sc.lw * 0.8, closed=True)
-    sc.canvas.line(face(top), c.line, sc.lw)
+        sc.canvas.line(face(shape), line, sc.lw * 0.8, closed=True)
+    sc.canvas.line(face(top), line, sc.lw)
 
 
 def outline(sc: Scene) -> np.ndarray:
