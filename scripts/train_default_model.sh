@@ -135,6 +135,22 @@ DATA=$wide rotator_cycle anchor1 4 1e-4 1500 100 --rest-fraction 0.125 --recolou
 DATA=$wide rotator_cycle anchor2 4 1e-4 3000 100 --rest-fraction 0.125 --recolour 0.5 --rest-anchor true
 DATA=$wide combiner_cycle anchor2 1e-4 1000 --rest-fraction 0.25 --recolour 0.5
 
+# the fourth round: the morpher on widening 4 (triangle noses and faint closed mouths besides widening 3's brows,
+# low mouths and raised lids: on Godette it had opened her triangle nose instead of her faint mouth and painted
+# over her brows), then one long rest-anchored rotator cycle on 800 wide characters and the combiner behind it
+wide4=$work/wide4
+if [ ! -f "$wide4/dataset.json" ]; then
+  puppeteer dataset synth --out "$wide4" --characters 400 --poses 16 --seed 0 --variety wide --widening 4
+fi
+DATA=$wide4 polish wide4-morpher morpher face_morpher.pt --face-box 110,80,96 --steps 6000 --lr 3e-4 --warmup-steps 50 \
+  --rest-fraction 0.25
+wide800=$work/wide800
+if [ ! -f "$wide800/dataset.json" ]; then
+  puppeteer dataset synth --out "$wide800" --characters 800 --poses 16 --seed 0 --variety wide --widening 3
+fi
+DATA=$wide800 rotator_cycle long 4 1e-4 7000 100 --rest-fraction 0.125 --recolour 0.5 --rest-anchor true
+DATA=$wide800 combiner_cycle long 1e-4 1000 --rest-fraction 0.25 --recolour 0.5
+
 # held-out characters: new rig seeds, never seen in training
 if [ ! -f "$heldout/dataset.json" ]; then
   puppeteer dataset synth --out "$heldout" --characters 40 --poses 8 --seed 1000 --val-fraction 0 --test-fraction 0.5
@@ -166,7 +182,10 @@ description.info.update({
             "and combiner at half resolution)",
     "license": "MIT, like the code: trained by talking-head-puppeteer on its own synthetic characters",
     "training_data": "puppeteer dataset synth --characters 500 --poses 24 --seed 0 (12,000 samples); then "
-                     "puppeteer dataset synth --characters 300 --poses 16 --seed 0 --variety wide (widening 2)",
+                     "puppeteer dataset synth --characters 300 --poses 16 --seed 0 --variety wide (widening 2); then "
+                     "puppeteer dataset synth --characters 400 --poses 16 --seed 0 --variety wide --widening 4 "
+                     "(morpher) and --characters 800 --poses 16 --seed 0 --variety wide --widening 3 (rotator, "
+                     "combiner)",
     "recipe": "configs/default-model.toml via scripts/train_default_model.sh",
     "evaluation": {"data": "puppeteer dataset synth --characters 40 --poses 8 --seed 1000 --val-fraction 0 "
                            "--test-fraction 0.5, test split (held-out characters)",
