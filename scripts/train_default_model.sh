@@ -23,6 +23,11 @@ elif ! puppeteer dataset validate "$data" >/dev/null; then
   puppeteer dataset synth --out "$data" --characters 500 --poses 24 --seed 0 --resume
 fi
 
+synth_once() {  # synth_once DIR [dataset synth flags...]: draw the dataset in DIR unless it is there
+  local dir=$1; shift
+  [ -f "$dir/dataset.json" ] || puppeteer dataset synth --out "$dir" "$@"
+}
+
 stage() {  # stage NAME [extra flags...]: train (or resume) the stage, then export it into $export_dir
   local name=$1; shift
   local run=$work/$name
@@ -116,9 +121,7 @@ combiner_cycle frame4 1e-4 1000
 # (the pose at 0, the input as the target) so that a character unlike the rig's is left alone when nothing moves,
 # and for the later rotator and combiner recoloured samples (colours from the picture, not the rig's palette)
 wide=$work/wide
-if [ ! -f "$wide/dataset.json" ]; then
-  puppeteer dataset synth --out "$wide" --characters 300 --poses 16 --seed 0 --variety wide --widening 2
-fi
+synth_once "$wide" --characters 300 --poses 16 --seed 0 --variety wide --widening 2
 DATA=$wide polish wide-morpher morpher face_morpher.pt --face-box 110,80,96 --steps 3000 --lr 3e-4 --warmup-steps 50 \
   --rest-fraction 0.125
 DATA=$wide rotator_cycle wide1 4 1e-4 3000 100 --rest-fraction 0.125
@@ -139,22 +142,16 @@ DATA=$wide combiner_cycle anchor2 1e-4 1000 --rest-fraction 0.25 --recolour 0.5
 # low mouths and raised lids: on Godette it had opened her triangle nose instead of her faint mouth and painted
 # over her brows), then one long rest-anchored rotator cycle on 800 wide characters and the combiner behind it
 wide4=$work/wide4
-if [ ! -f "$wide4/dataset.json" ]; then
-  puppeteer dataset synth --out "$wide4" --characters 400 --poses 16 --seed 0 --variety wide --widening 4
-fi
+synth_once "$wide4" --characters 400 --poses 16 --seed 0 --variety wide --widening 4
 DATA=$wide4 polish wide4-morpher morpher face_morpher.pt --face-box 110,80,96 --steps 6000 --lr 3e-4 --warmup-steps 50 \
   --rest-fraction 0.25
 wide800=$work/wide800
-if [ ! -f "$wide800/dataset.json" ]; then
-  puppeteer dataset synth --out "$wide800" --characters 800 --poses 16 --seed 0 --variety wide --widening 3
-fi
+synth_once "$wide800" --characters 800 --poses 16 --seed 0 --variety wide --widening 3
 DATA=$wide800 rotator_cycle long 4 1e-4 7000 100 --rest-fraction 0.125 --recolour 0.5 --rest-anchor true
 DATA=$wide800 combiner_cycle long 1e-4 1000 --rest-fraction 0.25 --recolour 0.5
 
 # held-out characters: new rig seeds, never seen in training
-if [ ! -f "$heldout/dataset.json" ]; then
-  puppeteer dataset synth --out "$heldout" --characters 40 --poses 8 --seed 1000 --val-fraction 0 --test-fraction 0.5
-fi
+synth_once "$heldout" --characters 40 --poses 8 --seed 1000 --val-fraction 0 --test-fraction 0.5
 puppeteer evaluate --checkpoints "$export_dir" --dataset "$heldout" --split test --json "$work/evaluation.json" \
   --sheet "$work/contact_sheet.png" --overwrite
 # and on Godette's real renders (assets/validation/godette/)

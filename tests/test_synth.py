@@ -29,6 +29,16 @@ def test_same_seed_and_pose_give_the_same_bytes():
     assert first.tobytes() != render(random_character(6), pose).tobytes()
 
 
+def box_centre(box):
+    """(x, y) of the middle of a region's (x0, y0, x1, y1) box."""
+    return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+
+
+def landmarks(boxes) -> FaceLandmarks:
+    """The face as the template sees it, from the rig's regions: the right eye on the image left."""
+    return FaceLandmarks(box_centre(boxes["right_eye"]), box_centre(boxes["left_eye"]), box_centre(boxes["mouth"]))
+
+
 def test_characters_follow_the_tha_template(specs, rests):
     for spec, rgba in zip(specs, rests):
         assert rgba.shape == (256, 256, 4) and rgba.dtype == np.uint8
@@ -36,8 +46,7 @@ def test_characters_follow_the_tha_template(specs, rests):
         assert not rgba[transparent][:, :3].any(), f"seed {spec.seed}: colour under a transparent background"
         assert transparent[:40].all() and transparent[0, :].all(), f"seed {spec.seed}: something above the head"
         boxes = regions(spec)
-        centre = lambda name: ((boxes[name][0] + boxes[name][2]) / 2, (boxes[name][1] + boxes[name][3]) / 2)  # noqa: E731
-        face = FaceLandmarks(centre("right_eye"), centre("left_eye"), centre("mouth"))  # as seen: right eye on the left
+        face = landmarks(boxes)
         assert misfit(face) == [], f"seed {spec.seed}: {misfit(face)}"
         x0, _, x1, _ = boxes["head"]
         assert 0 < x0 and x1 < 255, f"seed {spec.seed}: the head is cut off at the side"
@@ -170,13 +179,11 @@ def test_the_wide_variety_moves_half_the_characters_toward_real_art(specs):
         plain = replace(spec, face=replace(spec.face, nose="dot"))
         ys, _ = np.nonzero(np.any(render(spec) != render(plain), axis=2))
         boxes = regions(spec)
-        assert len(ys) > 30 and (boxes["left_eye"][1] + boxes["left_eye"][3]) / 2 < ys.min()
-        assert ys.max() < (boxes["mouth"][1] + boxes["mouth"][3]) / 2
+        assert len(ys) > 30 and box_centre(boxes["left_eye"])[1] < ys.min() and ys.max() < box_centre(boxes["mouth"])[1]
     for spec in changed:
         assert min(spec.colors.skin) > 170 and spec.colors.skin[0] >= spec.colors.skin[2]  # pale to pink
         boxes = regions(spec)
-        centre = lambda name: ((boxes[name][0] + boxes[name][2]) / 2, (boxes[name][1] + boxes[name][3]) / 2)  # noqa: E731
-        eyes = FaceLandmarks(centre("right_eye"), centre("left_eye"), centre("mouth"))
+        eyes = landmarks(boxes)
         if spec in low:  # Godette's own eyes-to-mouth height, measured the same way: 39 px
             assert eyes.mouth[1] - eyes.eye_midpoint[1] < 40
             eyes = FaceLandmarks(eyes.left_eye, eyes.right_eye, (eyes.mouth[0], eyes.eye_midpoint[1] + EYES_TO_MOUTH))
